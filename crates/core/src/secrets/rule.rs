@@ -1,0 +1,93 @@
+//! The secret rule schema: one `[[rule]]` entry in `rules/secrets/*.toml`, or in a user's
+//! `[[rules.custom]]`. The same struct, the same validation, for both.
+
+use crate::finding::{Confidence, Severity};
+use serde::{Deserialize, Serialize};
+
+/// A secret rule as written in TOML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable kebab-case id naming the bad thing, e.g. `aws-access-key-id`.
+    pub id: String,
+    /// One-line title.
+    pub name: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// Case-insensitive literals; a rule only runs on blobs containing one of them.
+    pub keywords: Vec<String>,
+    /// A regex with exactly one capture group: the secret. ASCII semantics (`\w`, `\b`, `\s`, `(?i)`).
+    pub pattern: String,
+    /// Minimum Shannon entropy (bits per byte) of the captured secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_entropy: Option<f64>,
+    /// A named offline check of the captured secret (see [`super::validate::Validator`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validator: Option<String>,
+    /// Only run on paths matching one of these globs (e.g. `**/.npmrc`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// Whether the shared placeholder/stopword allowlist applies (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub placeholder_filter: bool,
+    /// Rule-specific allowlist on the captured secret.
+    #[serde(default, skip_serializing_if = "RuleAllowlist::is_empty")]
+    pub allowlist: RuleAllowlist,
+    /// What the secret is and why a leak matters.
+    pub description: String,
+    /// How to fix: rotate, revoke, and what to use instead.
+    pub fix: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// Texts that must produce exactly this rule's finding.
+    pub examples: Vec<String>,
+    /// Texts that must not produce a finding.
+    pub negative_examples: Vec<String>,
+    /// Real-world shapes the rule knowingly misses (must not fire either).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_misses: Vec<String>,
+}
+
+/// Per-rule exceptions, applied to the captured secret.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleAllowlist {
+    /// Regexes; a secret matching any of them is not reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regexes: Vec<String>,
+    /// Case-insensitive substrings; a secret containing any of them is not reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stopwords: Vec<String>,
+}
+
+impl RuleAllowlist {
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty() && self.stopwords.is_empty()
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// A file of rules: `[[rule]]` entries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<Rule>,
+}
+
+/// Compile a user or built-in pattern with pipeguard's flavour: bytes, ASCII classes, multi-line.
+pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .multi_line(true)
+        .size_limit(32 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+}
