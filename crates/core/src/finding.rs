@@ -216,30 +216,31 @@ pub fn redact_secret(secret: &str) -> String {
 pub fn excerpt(line: &str, secret: Option<&str>, redact: bool) -> String {
     const MAX_EXCERPT: usize = 160;
     let mut text = line.trim().to_string();
+    let mut focus = None;
     if let Some(secret) = secret.filter(|s| !s.is_empty()) {
-        // Cut around the secret first, so that the cut never exposes a part of it.
-        if text.len() > MAX_EXCERPT {
-            if let Some(pos) = text.find(secret) {
-                let start = floor_char(&text, pos.saturating_sub(40));
-                let end = ceil_char(&text, (pos + secret.len() + 40).min(text.len()));
-                text = format!(
-                    "{}{}{}",
-                    if start > 0 { "…" } else { "" },
-                    &text[start..end],
-                    if end < text.len() { "…" } else { "" }
-                );
-            }
-        }
+        // Redact every occurrence before cutting, so that a cut never exposes part of a secret.
+        let shown = if redact {
+            redact_secret(secret)
+        } else {
+            secret.to_string()
+        };
         if redact {
-            text = text.replace(secret, &redact_secret(secret));
+            text = text.replace(secret, &shown);
         }
+        focus = text.find(&shown).map(|p| (p, p + shown.len()));
     }
-    if text.len() > MAX_EXCERPT + 90 {
-        let end = floor_char(&text, MAX_EXCERPT);
-        text.truncate(end);
-        text.push('…');
+    if text.len() <= MAX_EXCERPT {
+        return text;
     }
-    text
+    let (a, b) = focus.unwrap_or((0, 0));
+    let start = floor_char(&text, a.saturating_sub(40));
+    let end = ceil_char(&text, (b + 60).max(start + MAX_EXCERPT).min(text.len()));
+    format!(
+        "{}{}{}",
+        if start > 0 { "…" } else { "" },
+        &text[start..end],
+        if end < text.len() { "…" } else { "" }
+    )
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {
@@ -279,7 +280,11 @@ mod tests {
     #[test]
     fn excerpt_redacts_every_occurrence_and_long_lines() {
         let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
-        let line = format!("{} token = \"{secret}\" # {secret} {}", "x".repeat(300), "y".repeat(300));
+        let line = format!(
+            "{} token = \"{secret}\" # {secret} {}",
+            "x".repeat(300),
+            "y".repeat(300)
+        );
         let e = excerpt(&line, Some(secret), true);
         assert!(!e.contains(secret));
         assert!(!e.contains("abcdefghijklmnop"));

@@ -74,14 +74,6 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
-/// A file of rules: `[[rule]]` entries.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RuleFile {
-    #[serde(default)]
-    pub rule: Vec<Rule>,
-}
-
 /// Compile a user or built-in pattern with pipeguard's flavour: bytes, ASCII classes, multi-line.
 pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)

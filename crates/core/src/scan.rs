@@ -1,0 +1,453 @@
+//! The one pipeline every binary calls: bytes in → both engines → suppression → findings.
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::finding::{self, Confidence, Finding, Kind, Severity};
+use crate::policy;
+use crate::secrets::{self, CompiledRule, Rule, RuleSource, SecretAllowlist, SecretEngine};
+use crate::suppress::{self, Baseline};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// How much of a file is looked at to decide whether it is binary.
+const BINARY_SNIFF: usize = 8 << 10;
+
+/// How serious a diagnostic is. `Error` makes the binaries exit 2 at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Something was skipped by design (binary, too large, submodule).
+    Note,
+    /// Something was scanned partially or could not be parsed (the secret scan still ran).
+    Warning,
+    /// Something could not be scanned at all.
+    Error,
+}
+
+/// A message about the scan itself, never about a finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(level: Level, path: Option<&str>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level,
+            path: path.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// What scanning one blob produced.
+#[derive(Debug, Default)]
+pub struct BlobScan {
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// False when the blob was skipped (binary, too large).
+    pub scanned: bool,
+}
+
+/// Counters for a whole scan.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub files_skipped: u64,
+}
+
+/// Everything a scan produced, ready for a reporter.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl Report {
+    /// Sort findings and diagnostics for deterministic output.
+    pub fn finish(&mut self) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.level == Level::Error)
+    }
+
+    /// Findings at or above the threshold.
+    pub fn failing(&self, threshold: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= threshold)
+            .count()
+    }
+
+    pub fn merge(&mut self, other: Report) {
+        self.findings.extend(other.findings);
+        self.diagnostics.extend(other.diagnostics);
+        self.stats.files_scanned += other.stats.files_scanned;
+        self.stats.bytes_scanned += other.stats.bytes_scanned;
+        self.stats.files_skipped += other.stats.files_skipped;
+    }
+}
+
+/// Rules, config and suppression, ready to scan any number of blobs from any number of threads.
+#[derive(Debug)]
+pub struct Scanner {
+    pub config: Config,
+    engine: SecretEngine,
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+    allow_paths: GlobSet,
+    allow_lines: Vec<Regex>,
+    accepted: HashSet<String>,
+    disabled: HashSet<String>,
+    checks: HashMap<&'static str, policy::CheckInfo>,
+}
+
+impl Scanner {
+    /// Built-in rules plus the config's custom rules, minus disabled ones; loads the baseline.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let mut rules = secrets::builtin_rules()?;
+        for c in &config.custom_rules {
+            rules.push((
+                c.rule.clone(),
+                RuleSource {
+                    file: c.file.clone(),
+                    line: Some(c.line),
+                },
+            ));
+        }
+        Self::with_rules(config, rules)
+    }
+
+    /// A scanner over exactly these rules (the config's disabled list still applies).
+    pub fn with_rules(config: Config, rules: Vec<(Rule, RuleSource)>) -> Result<Self, Error> {
+        let disabled: HashSet<String> = config.disabled.iter().cloned().collect();
+        let mut seen = HashSet::new();
+        let mut compiled = Vec::new();
+        for (rule, source) in rules {
+            if !seen.insert(rule.id.clone()) {
+                return Err(Error::Rule {
+                    file: source.file,
+                    line: source.line,
+                    rule_id: rule.id,
+                    message: "duplicate rule id (ids must be unique, built-in ones included)"
+                        .to_string(),
+                });
+            }
+            if disabled.contains(&rule.id) {
+                continue;
+            }
+            let builtin = source.file.starts_with("crates/core/rules/");
+            compiled.push(CompiledRule::new(rule, source, !builtin)?);
+        }
+        let shared = SecretAllowlist::new(&config.allow_stopwords, &config.allow_regexes)
+            .map_err(|e| Error::Other(format!("allowlist regex: {e}")))?;
+        let engine = SecretEngine::new(compiled, shared);
+        let mut accepted: HashSet<String> = config.allow_fingerprints.iter().cloned().collect();
+        if let Some(path) = &config.baseline {
+            accepted.extend(Baseline::load(path)?.fingerprints());
+        }
+        let allow_lines = config
+            .allow_lines
+            .iter()
+            .map(|r| secrets::rule::compile_pattern(r))
+            .collect::<Result<_, _>>()
+            .map_err(|e| Error::Other(format!("allowlist line regex: {e}")))?;
+        Ok(Scanner {
+            include: if config.include.is_empty() {
+                None
+            } else {
+                Some(globs(&config.include)?)
+            },
+            exclude: globs(&config.exclude)?,
+            allow_paths: globs(&config.allow_paths)?,
+            allow_lines,
+            accepted,
+            disabled,
+            checks: policy::checks().iter().map(|c| (c.id, *c)).collect(),
+            engine,
+            config,
+        })
+    }
+
+    /// Add fingerprints (e.g. from a `--baseline` file) that are accepted.
+    pub fn accept_baseline(&mut self, baseline: &Baseline) {
+        self.accepted.extend(baseline.fingerprints());
+    }
+
+    pub fn rules(&self) -> &[CompiledRule] {
+        self.engine.rules()
+    }
+
+    /// Whether a path (relative, `/`-separated) is to be scanned at all.
+    pub fn path_selected(&self, path: &str) -> bool {
+        if self.exclude.is_match(path) || self.allow_paths.is_match(path) {
+            return false;
+        }
+        self.include.as_ref().is_none_or(|inc| inc.is_match(path))
+    }
+
+    /// Scan one blob. `path` is what findings report; `bytes` is the whole content.
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> BlobScan {
+        let mut out = BlobScan::default();
+        if bytes.len() as u64 > self.config.max_file_size {
+            out.diagnostics.push(Diagnostic::new(
+                Level::Note,
+                Some(path),
+                format!(
+                    "skipped: {} bytes is over the {}-byte limit (scan.max_file_size)",
+                    bytes.len(),
+                    self.config.max_file_size
+                ),
+            ));
+            return out;
+        }
+        if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
+            out.diagnostics.push(Diagnostic::new(
+                Level::Note,
+                Some(path),
+                "skipped: binary file (NUL byte in the first 8 KiB)",
+            ));
+            return out;
+        }
+        out.scanned = true;
+        let lines = LineIndex::new(bytes);
+        if self.config.secrets {
+            let mut errors = Vec::new();
+            for m in self.engine.scan(path, bytes, &mut errors) {
+                let rule = &self.engine.rules()[m.rule].rule;
+                if let Some(f) = self.secret_finding(rule, path, bytes, &lines, &m) {
+                    out.findings.push(f);
+                }
+            }
+            for e in errors {
+                out.diagnostics
+                    .push(Diagnostic::new(Level::Error, Some(path), e));
+            }
+        }
+        if self.config.policy {
+            let outcome = policy::scan(path, bytes);
+            for hit in outcome.hits {
+                if let Some(f) = self.policy_finding(path, &lines, hit) {
+                    out.findings.push(f);
+                }
+            }
+            for d in outcome.diagnostics {
+                out.diagnostics
+                    .push(Diagnostic::new(Level::Warning, Some(path), d));
+            }
+        }
+        out
+    }
+
+    fn secret_finding(
+        &self,
+        rule: &Rule,
+        path: &str,
+        bytes: &[u8],
+        lines: &LineIndex<'_>,
+        m: &secrets::SecretMatch,
+    ) -> Option<Finding> {
+        let (line, column) = lines.line_col(m.start);
+        let (end_line, end_column) = lines.line_col(m.end);
+        let line_text = lines.line(line);
+        if self.line_suppressed(lines, line, end_line, &rule.id) {
+            return None;
+        }
+        let secret = String::from_utf8_lossy(&bytes[m.start..m.end]).into_owned();
+        let severity = self.severity(&rule.id, rule.severity);
+        if rule.confidence < self.config.min_confidence {
+            return None;
+        }
+        let fingerprint = finding::fingerprint(&rule.id, path, secret.as_bytes());
+        if self.accepted.contains(&fingerprint) {
+            return None;
+        }
+        let excerpt_line = String::from_utf8_lossy(line_text);
+        let first_line_of_secret = secret.lines().next().unwrap_or(&secret);
+        Some(Finding {
+            rule_id: rule.id.clone(),
+            title: rule.name.clone(),
+            kind: Kind::Secret,
+            severity,
+            confidence: rule.confidence,
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            message: format!("{} found. {}", rule.name, first_sentence(&rule.fix)),
+            excerpt: finding::excerpt(
+                &excerpt_line,
+                Some(first_line_of_secret),
+                self.config.redact,
+            ),
+            secret: (!self.config.redact).then_some(secret),
+            fingerprint,
+            commit: None,
+            repository: None,
+            extra: m.facts.clone(),
+        })
+    }
+
+    fn policy_finding(
+        &self,
+        path: &str,
+        lines: &LineIndex<'_>,
+        hit: policy::PolicyHit,
+    ) -> Option<Finding> {
+        let info = self.checks.get(hit.check_id);
+        let default_sev = info.map_or(Severity::Medium, |c| c.severity);
+        if self.disabled.contains(hit.check_id) {
+            return None;
+        }
+        if self.line_suppressed(lines, hit.line, hit.line, hit.check_id) {
+            return None;
+        }
+        let fingerprint = finding::fingerprint(hit.check_id, path, hit.anchor.as_bytes());
+        if self.accepted.contains(&fingerprint) {
+            return None;
+        }
+        let excerpt_line = String::from_utf8_lossy(lines.line(hit.line.max(1)));
+        Some(Finding {
+            rule_id: hit.check_id.to_string(),
+            title: info.map_or_else(|| hit.check_id.to_string(), |c| c.title.to_string()),
+            kind: Kind::Policy,
+            severity: self.severity(hit.check_id, default_sev),
+            confidence: Confidence::High,
+            path: path.to_string(),
+            line: hit.line.max(1),
+            column: hit.column.max(1),
+            end_line: hit.end_line.max(hit.line).max(1),
+            end_column: hit.end_column.max(1),
+            message: hit.message,
+            excerpt: finding::excerpt(&excerpt_line, None, true),
+            secret: None,
+            fingerprint,
+            commit: None,
+            repository: None,
+            extra: Default::default(),
+        })
+    }
+
+    fn severity(&self, id: &str, default: Severity) -> Severity {
+        self.config.severity.get(id).copied().unwrap_or(default)
+    }
+
+    fn line_suppressed(&self, lines: &LineIndex<'_>, first: usize, last: usize, id: &str) -> bool {
+        // A suppression comment may sit on the finding's line, its last line, or the line before.
+        let mut candidates = vec![first, last];
+        if first > 1 {
+            candidates.push(first - 1);
+        }
+        candidates.into_iter().any(|l| {
+            let text = lines.line(l);
+            let own_line = l == first || l == last;
+            let allowed = if own_line {
+                suppress::inline_allows(text, id)
+            } else {
+                // The line before only counts when it holds nothing but a comment.
+                is_comment_only(text) && suppress::inline_allows(text, id)
+            };
+            allowed || (own_line && self.allow_lines.iter().any(|r| r.is_match(text)))
+        })
+    }
+}
+
+fn is_comment_only(line: &[u8]) -> bool {
+    let t = String::from_utf8_lossy(line);
+    let t = t.trim_start();
+    ["#", "//", "--", "/*", "*", "<!--", ";", "%", "'", "rem "]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+fn first_sentence(text: &str) -> &str {
+    let t = text.trim();
+    match t.find(". ") {
+        Some(i) => &t[..=i],
+        None => t,
+    }
+}
+
+fn globs(patterns: &[String]) -> Result<GlobSet, Error> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| Error::Other(format!("invalid glob `{p}`: {e}")))?);
+    }
+    b.build().map_err(|e| Error::Other(e.to_string()))
+}
+
+/// Byte offsets of line starts, built on first use (only blobs with findings pay for it).
+pub(crate) struct LineIndex<'a> {
+    bytes: &'a [u8],
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        LineIndex {
+            bytes,
+            starts: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let mut v = vec![0];
+            v.extend(
+                self.bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            v
+        })
+    }
+
+    /// 1-based (line, column) of a byte offset.
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts();
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        (line, offset - starts[line - 1] + 1)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub(crate) fn line(&self, line: usize) -> &'a [u8] {
+        let starts = self.starts();
+        let Some(&start) = starts.get(line.saturating_sub(1)) else {
+            return &[];
+        };
+        let end = starts.get(line).map_or(self.bytes.len(), |&e| e);
+        let l = &self.bytes[start..end];
+        let l = l.strip_suffix(b"\n").unwrap_or(l);
+        l.strip_suffix(b"\r").unwrap_or(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets() {
+        let idx = LineIndex::new(b"ab\r\ncd\n\nef");
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(5), (2, 2));
+        assert_eq!(idx.line(1), b"ab");
+        assert_eq!(idx.line(4), b"ef");
+        assert_eq!(idx.line(9), b"");
+    }
+}

@@ -1,0 +1,437 @@
+//! The secret engine: rules as data, one keyword pass, then only the regexes that can match.
+//!
+//! A case-insensitive aho-corasick automaton over every rule's keywords decides which rules can
+//! match a blob; only those rules' `regex::bytes` patterns run (compiled on first use, so start-up
+//! stays cheap for the hook). Each capture then goes through the rule's entropy floor, validator and
+//! allowlist, and the shared placeholder allowlist.
+
+pub mod check;
+pub mod rule;
+pub mod validate;
+
+use crate::error::Error;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+pub use rule::{Rule, RuleAllowlist};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+pub use validate::Validator;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+}
+
+/// Where a rule came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct RuleSource {
+    /// File the rule is written in.
+    pub file: String,
+    /// 1-based line of the rule's table, when known.
+    pub line: Option<usize>,
+}
+
+/// Every built-in rule, parsed from the embedded TOML files.
+pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
+    let mut out = Vec::new();
+    for (name, text) in embedded::RULE_FILES {
+        let file = format!("crates/core/rules/secrets/{name}");
+        out.extend(parse_rule_file(&file, text)?);
+    }
+    Ok(out)
+}
+
+/// Parse a file of `[[rule]]` entries.
+pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<(Rule, RuleSource)>, Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct SpannedFile {
+        #[serde(default)]
+        rule: Vec<toml::Spanned<Rule>>,
+    }
+    let parsed: SpannedFile =
+        toml::from_str(text).map_err(|e| Error::config_toml(file, text, &e))?;
+    Ok(parsed
+        .rule
+        .into_iter()
+        .map(|s| {
+            let line = crate::config::line_of(text, s.span().start);
+            (
+                s.into_inner(),
+                RuleSource {
+                    file: file.to_string(),
+                    line: Some(line),
+                },
+            )
+        })
+        .collect())
+}
+
+/// A problem with a rule's definition, found by [`lint_rule`].
+#[derive(Debug, Clone)]
+pub struct RuleProblem {
+    pub rule_id: String,
+    pub message: String,
+}
+
+/// Static checks on a rule: one capture group, valid regex, keywords, docs, validator name.
+/// Examples are checked by running them through an engine (see [`check_examples`]).
+pub fn lint_rule(rule: &Rule) -> Vec<String> {
+    let mut problems = Vec::new();
+    let id_ok = !rule.id.is_empty()
+        && rule
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !rule.id.starts_with('-')
+        && !rule.id.ends_with('-');
+    if !id_ok {
+        problems.push("id must be kebab-case: lowercase letters, digits and `-`".to_string());
+    }
+    match rule::compile_pattern(&rule.pattern) {
+        Ok(re) => {
+            let groups = re.captures_len() - 1;
+            if groups != 1 {
+                problems.push(format!(
+                    "pattern must have exactly one capture group (the secret), it has {groups}; use (?:...) for the others"
+                ));
+            }
+        }
+        Err(e) => problems.push(format!("pattern does not compile: {e}")),
+    }
+    for (what, re) in rule
+        .allowlist
+        .regexes
+        .iter()
+        .map(|r| ("allowlist regex", r))
+    {
+        if let Err(e) = rule::compile_pattern(re) {
+            problems.push(format!("{what} `{re}` does not compile: {e}"));
+        }
+    }
+    if rule.keywords.is_empty() {
+        problems.push("keywords must not be empty (they drive the prefilter)".to_string());
+    }
+    if rule.keywords.iter().any(|k| k.trim().len() < 2) {
+        problems.push("every keyword must have at least 2 characters".to_string());
+    }
+    if let Some(v) = &rule.validator {
+        if Validator::parse(v).is_none() {
+            problems.push(format!(
+                "unknown validator `{v}` (known: {})",
+                Validator::NAMES.join(", ")
+            ));
+        }
+    }
+    if let Some(e) = rule.min_entropy {
+        if !(0.0..=8.0).contains(&e) {
+            problems.push(format!("min_entropy {e} is outside 0..=8 bits per byte"));
+        }
+    }
+    for (field, value) in [
+        ("name", &rule.name),
+        ("description", &rule.description),
+        ("fix", &rule.fix),
+    ] {
+        if value.trim().is_empty() {
+            problems.push(format!("{field} must not be empty"));
+        }
+    }
+    if rule.examples.is_empty() {
+        problems.push("at least one example is required".to_string());
+    }
+    if rule.negative_examples.is_empty() {
+        problems.push("at least one negative example is required".to_string());
+    }
+    for ex in &rule.examples {
+        let lower = ex.to_ascii_lowercase();
+        if !rule
+            .keywords
+            .iter()
+            .any(|k| lower.contains(&k.to_ascii_lowercase()))
+        {
+            problems.push(format!("example contains none of the keywords: {ex:?}"));
+        }
+    }
+    for p in &rule.paths {
+        if let Err(e) = Glob::new(p) {
+            problems.push(format!("path glob `{p}` is invalid: {e}"));
+        }
+    }
+    problems
+}
+
+/// The shared placeholder/stopword allowlist applied to captured secrets.
+#[derive(Debug, Default)]
+pub struct SecretAllowlist {
+    stopwords: Option<AhoCorasick>,
+    regexes: Vec<Regex>,
+}
+
+impl SecretAllowlist {
+    pub fn new(stopwords: &[String], regexes: &[String]) -> Result<Self, regex::Error> {
+        let stopwords = if stopwords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build(stopwords)
+                    .expect("stopword automaton builds from plain literals"),
+            )
+        };
+        let regexes = regexes
+            .iter()
+            .map(|r| rule::compile_pattern(r))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { stopwords, regexes })
+    }
+
+    /// True when the secret is a placeholder or otherwise allowlisted.
+    pub fn allows(&self, secret: &[u8]) -> bool {
+        self.stopwords
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(secret))
+            || self.regexes.iter().any(|r| r.is_match(secret))
+    }
+}
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct CompiledRule {
+    pub rule: Rule,
+    pub source: RuleSource,
+    regex: OnceLock<Result<Regex, String>>,
+    validator: Option<Validator>,
+    allowlist: SecretAllowlist,
+    paths: Option<GlobSet>,
+}
+
+impl CompiledRule {
+    /// Prepare a rule; the regex itself compiles lazily unless `eager` (user rules: fail early).
+    pub fn new(rule: Rule, source: RuleSource, eager: bool) -> Result<Self, Error> {
+        let (file, line, rule_id) = (source.file.clone(), source.line, rule.id.clone());
+        let fail = move |message: String| Error::Rule {
+            file: file.clone(),
+            line,
+            rule_id: rule_id.clone(),
+            message,
+        };
+        let validator = match &rule.validator {
+            None => None,
+            Some(v) => Some(Validator::parse(v).ok_or_else(|| {
+                fail(format!(
+                    "unknown validator `{v}` (known: {})",
+                    Validator::NAMES.join(", ")
+                ))
+            })?),
+        };
+        let allowlist = SecretAllowlist::new(&rule.allowlist.stopwords, &rule.allowlist.regexes)
+            .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
+        let paths = if rule.paths.is_empty() {
+            None
+        } else {
+            let mut b = GlobSetBuilder::new();
+            for p in &rule.paths {
+                b.add(Glob::new(p).map_err(|e| fail(format!("path glob `{p}`: {e}")))?);
+            }
+            Some(b.build().map_err(|e| fail(e.to_string()))?)
+        };
+        let compiled = Self {
+            regex: OnceLock::new(),
+            validator,
+            allowlist,
+            paths,
+            rule,
+            source,
+        };
+        if eager {
+            let problems = lint_rule(&compiled.rule);
+            if let Some(p) = problems.into_iter().find(|p| p.starts_with("pattern")) {
+                return Err(fail(p));
+            }
+            compiled.regex().map_err(|e| fail(e.to_string()))?;
+        }
+        Ok(compiled)
+    }
+
+    fn regex(&self) -> Result<&Regex, &str> {
+        self.regex
+            .get_or_init(|| rule::compile_pattern(&self.rule.pattern).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+/// A raw match of one rule in one blob, before suppression.
+#[derive(Debug, Clone)]
+pub struct SecretMatch {
+    pub rule: usize,
+    /// Byte range of the captured secret.
+    pub start: usize,
+    pub end: usize,
+    pub facts: BTreeMap<String, String>,
+}
+
+/// All rules, the keyword automaton and the shared allowlist.
+#[derive(Debug)]
+pub struct SecretEngine {
+    rules: Vec<CompiledRule>,
+    keywords: AhoCorasick,
+    /// keyword index → rules that list it.
+    keyword_rules: Vec<Vec<u32>>,
+    shared_allowlist: SecretAllowlist,
+}
+
+impl SecretEngine {
+    pub fn new(rules: Vec<CompiledRule>, shared_allowlist: SecretAllowlist) -> Self {
+        let mut words: Vec<String> = Vec::new();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for k in &r.rule.keywords {
+                let k = k.to_ascii_lowercase();
+                let slot = *index.entry(k.clone()).or_insert_with(|| {
+                    words.push(k);
+                    keyword_rules.push(Vec::new());
+                    words.len() - 1
+                });
+                keyword_rules[slot].push(i as u32);
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .expect("keyword automaton builds from plain literals");
+        Self {
+            rules,
+            keywords,
+            keyword_rules,
+            shared_allowlist,
+        }
+    }
+
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// Find every secret in `bytes`. Errors (a built-in regex that fails to compile) are returned
+    /// as messages so that the scan can go on and the binary can still exit 2.
+    pub fn scan(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<SecretMatch> {
+        let mut selected = vec![false; self.rules.len()];
+        let mut any = false;
+        for m in self.keywords.find_overlapping_iter(bytes) {
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                if !selected[r as usize] {
+                    selected[r as usize] = true;
+                    any = true;
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if !any {
+            return out;
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !selected[i] {
+                continue;
+            }
+            if let Some(globs) = &rule.paths {
+                if !globs.is_match(path) {
+                    continue;
+                }
+            }
+            let re = match rule.regex() {
+                Ok(re) => re,
+                Err(e) => {
+                    errors.push(format!(
+                        "rule {}: pattern does not compile: {e}",
+                        rule.rule.id
+                    ));
+                    continue;
+                }
+            };
+            for caps in re.captures_iter(bytes) {
+                let Some(m) = caps.get(1) else { continue };
+                if m.is_empty() {
+                    continue;
+                }
+                if let Some(facts) = self.accept(rule, m.as_bytes()) {
+                    out.push(SecretMatch {
+                        rule: i,
+                        start: m.start(),
+                        end: m.end(),
+                        facts,
+                    });
+                }
+            }
+        }
+        dedup_overlaps(&mut out, &self.rules);
+        out
+    }
+
+    fn accept(&self, rule: &CompiledRule, secret: &[u8]) -> Option<BTreeMap<String, String>> {
+        if let Some(min) = rule.rule.min_entropy {
+            if validate::shannon_entropy(secret) < min {
+                return None;
+            }
+        }
+        if rule.allowlist.allows(secret) {
+            return None;
+        }
+        if rule.rule.placeholder_filter
+            && (low_variety(secret) || self.shared_allowlist.allows(secret))
+        {
+            return None;
+        }
+        match rule.validator {
+            Some(v) => v.check(secret),
+            None => Some(BTreeMap::new()),
+        }
+    }
+}
+
+/// A capture made of at most three distinct bytes (`xxxxxxxx`, `000000`, `ababab`) is a
+/// placeholder whatever its length.
+fn low_variety(secret: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &b in secret {
+        if !seen[b as usize] {
+            seen[b as usize] = true;
+            distinct += 1;
+            if distinct > 3 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// When several rules capture overlapping text, keep the most confident (then the most specific:
+/// the one listed first wins ties), so that a generic rule never doubles a specific one.
+fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
+    if matches.len() < 2 {
+        return;
+    }
+    matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut keep: Vec<SecretMatch> = Vec::with_capacity(matches.len());
+    for m in matches.drain(..) {
+        if let Some(prev) = keep
+            .iter_mut()
+            .rev()
+            .take(8)
+            .find(|k| k.start < m.end && m.start < k.end)
+        {
+            let (a, b) = (&rules[prev.rule].rule, &rules[m.rule].rule);
+            let better = (b.confidence, b.severity) > (a.confidence, a.severity);
+            if better {
+                *prev = m;
+            }
+            continue;
+        }
+        keep.push(m);
+    }
+    *matches = keep;
+}
