@@ -7,6 +7,11 @@
 
 use crate::finding::Severity;
 
+mod hcl;
+mod json;
+mod node;
+mod yaml;
+
 /// Metadata and docs of one policy check.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckInfo {

@@ -1,0 +1,258 @@
+//! YAML → [`Node`], with marks, via yaml-rust2's event parser.
+//!
+//! The tree is built from events with an explicit stack (no recursion, depth-bounded), so deeply
+//! nested input cannot overflow the stack. Custom tags are kept: CloudFormation's short forms
+//! (`!Ref X`, `!Sub "..."`, `!GetAtt B.Arn`) become their long forms and then symbolic
+//! [`Value::Expr`] strings (see [`super::node::fold_intrinsics`]). Aliases are expanded with a cap
+//! on the number of copied nodes ("billion laughs").
+
+use super::node::{fold_intrinsics, Key, Node, Span, Value, MAX_DEPTH};
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+const MAX_ALIAS_NODES: usize = 100_000;
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        span: Span,
+        tag: Option<Tag>,
+        anchor: usize,
+    },
+    Map {
+        items: Vec<(Key, Node)>,
+        key: Option<Key>,
+        span: Span,
+        tag: Option<Tag>,
+        anchor: usize,
+    },
+}
+
+/// Parse every document of a YAML stream.
+pub(crate) fn parse(src: &str) -> Result<Vec<Node>, String> {
+    let mut parser = Parser::new_from_str(src);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut alias_budget = MAX_ALIAS_NODES;
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| {
+            format!(
+                "{}:{}: {}",
+                e.marker().line(),
+                e.marker().col() + 1,
+                e.info()
+            )
+        })?;
+        match ev {
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {}
+            Event::Scalar(value, style, anchor, tag) => {
+                let span = scalar_span(&mark, &value, style);
+                let v = scalar_value(value, style, tag.is_some());
+                let mut n = Node::new(v, span);
+                n.block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                let n = wrap_tag(n, tag);
+                if anchor > 0 {
+                    anchors.insert(anchor, n.clone());
+                }
+                push(&mut stack, &mut docs, n);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("{}: nesting too deep", mark.line()));
+                }
+                stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    span: start_span(&mark),
+                    tag,
+                    anchor,
+                });
+            }
+            Event::MappingStart(anchor, tag) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("{}: nesting too deep", mark.line()));
+                }
+                stack.push(Frame::Map {
+                    items: Vec::new(),
+                    key: None,
+                    span: start_span(&mark),
+                    tag,
+                    anchor,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else {
+                    return Err("unbalanced YAML events".into());
+                };
+                let (v, mut span, tag, anchor) = match frame {
+                    Frame::Seq {
+                        items,
+                        span,
+                        tag,
+                        anchor,
+                    } => (Value::Seq(items), span, tag, anchor),
+                    Frame::Map {
+                        items,
+                        span,
+                        tag,
+                        anchor,
+                        ..
+                    } => (Value::Map(items), span, tag, anchor),
+                };
+                span.end_line = mark.line() as u32;
+                span.end_col = mark.col() as u32 + 1;
+                let n = wrap_tag(Node::new(v, span), tag);
+                if anchor > 0 {
+                    anchors.insert(anchor, n.clone());
+                }
+                push(&mut stack, &mut docs, n);
+            }
+            Event::Alias(id) => {
+                let n = anchors
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| Node::new(Value::Null, start_span(&mark)));
+                let cost = count(&n, 0);
+                if cost > alias_budget {
+                    return Err(format!("{}: too many alias expansions", mark.line()));
+                }
+                alias_budget -= cost;
+                push(&mut stack, &mut docs, n);
+            }
+        }
+    }
+    for d in &mut docs {
+        fold_intrinsics(d, 0);
+    }
+    Ok(docs)
+}
+
+fn count(n: &Node, depth: usize) -> usize {
+    if depth > MAX_DEPTH {
+        return 1;
+    }
+    match &n.v {
+        Value::Seq(s) => 1 + s.iter().map(|c| count(c, depth + 1)).sum::<usize>(),
+        Value::Map(m) => 1 + m.iter().map(|(_, c)| count(c, depth + 1)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn push(stack: &mut [Frame], docs: &mut Vec<Node>, n: Node) {
+    match stack.last_mut() {
+        None => docs.push(n),
+        Some(Frame::Seq { items, .. }) => items.push(n),
+        Some(Frame::Map { items, key, .. }) => match key.take() {
+            None => {
+                let name = n.text().map(|c| c.into_owned()).unwrap_or_default();
+                *key = Some(Key { name, span: n.span });
+            }
+            Some(k) => {
+                // YAML merge keys (`<<: *base`) splice the aliased map in.
+                if k.name == "<<" {
+                    if let Value::Map(m) = n.v {
+                        items.extend(m);
+                        return;
+                    }
+                }
+                items.push((k, n));
+            }
+        },
+    }
+}
+
+fn start_span(mark: &Marker) -> Span {
+    Span::point(mark.line() as u32, mark.col() as u32 + 1)
+}
+
+fn scalar_span(mark: &Marker, value: &str, style: TScalarStyle) -> Span {
+    let mut s = start_span(mark);
+    if !matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) && !value.contains('\n') {
+        let quotes = u32::from(!matches!(style, TScalarStyle::Plain)) * 2;
+        s.end_col = s.col + value.len() as u32 + quotes;
+    }
+    s
+}
+
+fn scalar_value(value: String, style: TScalarStyle, tagged: bool) -> Value {
+    if !matches!(style, TScalarStyle::Plain) || tagged {
+        return Value::Str(value);
+    }
+    match value.as_str() {
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        s if looks_numeric(s) => Value::Num(value),
+        _ => Value::Str(value),
+    }
+}
+
+fn looks_numeric(s: &str) -> bool {
+    let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !t.is_empty()
+        && t.bytes().next().is_some_and(|c| c.is_ascii_digit())
+        && t.bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b'e' || c == b'E')
+        && t.bytes().filter(|c| *c == b'.').count() <= 1
+}
+
+/// `!Ref X` → `{Ref: X}`, `!Sub s` → `{Fn::Sub: s}`, ...; other tags (`!!str`) are dropped.
+fn wrap_tag(n: Node, tag: Option<Tag>) -> Node {
+    let Some(tag) = tag else { return n };
+    if tag.handle != "!" || tag.suffix.is_empty() {
+        return n;
+    }
+    let name = match tag.suffix.as_str() {
+        "Ref" => "Ref".to_string(),
+        "Condition" => "Condition".to_string(),
+        s => format!("Fn::{s}"),
+    };
+    let span = n.span;
+    Node::new(Value::Map(vec![(Key { name, span }, n)]), span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_tags_become_symbolic() {
+        let src = "Resources:\n  P:\n    Properties:\n      Resource:\n        - !GetAtt B.Arn\n        - !Sub \"${B.Arn}/*\"\n        - !Join ['', ['arn:aws:s3:::', !Ref B, '/*']]\n        - plain\n";
+        let d = parse(src).unwrap();
+        let r = d[0]
+            .path(&["Resources", "P", "Properties", "Resource"])
+            .unwrap();
+        let items = r.as_seq().unwrap();
+        assert_eq!(items[0].text().unwrap(), "${B.Arn}");
+        assert!(items[0].is_expr());
+        assert_eq!(items[1].text().unwrap(), "${B.Arn}/*");
+        assert_eq!(items[2].text().unwrap(), "arn:aws:s3:::${B}/*");
+        assert_eq!(items[3].lit(), Some("plain"));
+        assert_eq!((items[0].span.line, items[0].span.col), (5, 19));
+        assert_eq!((items[3].span.line, items[3].span.col), (8, 11));
+    }
+
+    #[test]
+    fn keys_have_spans_and_scalars_types() {
+        let d = parse("a: true\nb: 'true'\nc: 12\non: push\n").unwrap();
+        let (k, v) = d[0].entry("a").unwrap();
+        assert_eq!((k.span.line, k.span.col), (1, 1));
+        assert!(matches!(v.v, Value::Bool(true)));
+        assert!(matches!(d[0].get("b").unwrap().v, Value::Str(_)));
+        assert!(matches!(d[0].get("c").unwrap().v, Value::Num(_)));
+        assert!(d[0].get("on").is_some());
+    }
+
+    #[test]
+    fn deep_nesting_and_bad_input_are_errors() {
+        let deep = "- ".repeat(50_000) + "x";
+        assert!(parse(&deep).is_err());
+        let flow = "[".repeat(50_000);
+        assert!(parse(&flow).is_err());
+        assert!(parse("a: [1, 2\nb: }").is_err());
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+        assert!(parse(bomb).is_err());
+    }
+}
