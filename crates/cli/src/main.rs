@@ -1,1 +1,252 @@
-fn main() {}
+//! `pipeguard`: ad-hoc sweeps of directories (and, with `--git`, of history), rule listings and
+//! checks. Owns argv, output and the exit code: 0 clean, 1 findings, 2 error — never 0 on error.
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Parser, Subcommand};
+use pipeguard_core::finding::{Confidence, Severity};
+use pipeguard_core::report::{self, Format};
+use pipeguard_core::scan::Report;
+use pipeguard_core::{Config, Scanner};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod rules;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Find hard-coded secrets and insecure AWS policy and CI/CD configuration.
+#[derive(Parser)]
+#[command(name = "pipeguard", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a directory tree (honouring .gitignore) for secrets and insecure policies.
+    ///
+    /// Exit status: 0 when nothing at or above the fail threshold was found, 1 when something
+    /// was, 2 on any error (bad config, unreadable path, internal failure).
+    Scan(ScanArgs),
+    /// List the built-in secret rules and policy checks, or check rules.
+    Rules(rules::RulesArgs),
+    /// Write a starter .pipeguard.toml in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Options shared by every command that scans.
+#[derive(Args, Clone)]
+pub struct CommonArgs {
+    /// Config file (default: .pipeguard.toml or pipeguard.toml at the repository root).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print secrets in full (never do this where output is logged).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Only report findings of at least this confidence: low, medium, high.
+    #[arg(long, value_name = "LEVEL")]
+    pub min_confidence: Option<Confidence>,
+    /// Exit 1 only for findings at or above this severity: low, medium, high, critical.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Baseline file whose fingerprints are accepted (see `pipeguard baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Skip the secret rules.
+    #[arg(long)]
+    pub no_secrets: bool,
+    /// Skip the policy checks.
+    #[arg(long)]
+    pub no_policy: bool,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Directories or files to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    threads: usize,
+}
+
+/// Where and how to write the report.
+#[derive(Args, Clone)]
+pub struct OutputArgs {
+    /// Output format: text, json, sarif or github (workflow-command annotations).
+    #[arg(long, short = 'f', default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// List every skipped file.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Init { force } => init(force),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("pipeguard: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Resolve the config for a scan: `--config`, else discovery from `start`, then CLI overrides.
+pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
+    let mut config = match &common.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(start)?,
+    };
+    if common.no_redact {
+        config.redact = false;
+    }
+    if let Some(c) = common.min_confidence {
+        config.min_confidence = c;
+    }
+    if let Some(s) = common.fail_on {
+        config.fail_severity = s;
+    }
+    if let Some(b) = &common.baseline {
+        config.baseline = Some(b.clone());
+    }
+    if common.no_secrets {
+        config.secrets = false;
+    }
+    if common.no_policy {
+        config.policy = false;
+    }
+    Ok(config)
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let config = load_config(&args.common, &args.paths[0])?;
+    let scanner = Scanner::new(config)?;
+    let mut total = Report::default();
+    for path in &args.paths {
+        let report = pipeguard_core::input::walk::scan_path(&scanner, path, args.threads)
+            .with_context(|| format!("cannot scan {}", path.display()))?;
+        total.merge(report);
+    }
+    total.finish();
+    emit(&scanner, &total, &args.output)?;
+    Ok(exit_code(&scanner, &total))
+}
+
+/// Write the report where it was asked for; diagnostics also go to stderr for non-text formats.
+pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> {
+    let mut ctx = report::Context::new(scanner, VERSION);
+    ctx.verbose = out.verbose;
+    ctx.color = out.output.is_none()
+        && out.format == Format::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = report::render(out.format, report, &ctx);
+    match &out.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    if out.format != Format::Text || out.output.is_some() {
+        for d in &report.diagnostics {
+            if d.level == pipeguard_core::Level::Note && !out.verbose {
+                continue;
+            }
+            let path = d.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+            eprintln!("pipeguard: {:?}: {path}{}", d.level, d.message);
+        }
+        if out.output.is_some() || out.format != Format::Text {
+            let n = report.findings.len();
+            eprintln!(
+                "pipeguard: {n} finding{} in {} files",
+                if n == 1 { "" } else { "s" },
+                report.stats.files_scanned
+            );
+        }
+    }
+    Ok(())
+}
+
+/// 2 when anything could not be scanned (or nothing could), 1 for findings at or above the
+/// threshold, else 0.
+pub fn exit_code(scanner: &Scanner, report: &Report) -> ExitCode {
+    if report.has_errors() {
+        return ExitCode::from(2);
+    }
+    if report.failing(scanner.config.fail_severity) > 0 {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+const STARTER_CONFIG: &str = r#"# pipeguard configuration: https://github.com/pipeguard/pipeguard/blob/main/docs/config.md
+version = 1
+
+# baseline = ".pipeguard-baseline.json"   # accepted findings (pipeguard baseline --output ...)
+
+[scan]
+# include = ["src/**", "infra/**"]        # only these paths (default: everything)
+exclude = []                              # never these paths (globs)
+# max_file_size = 10485760                # bytes; larger files are skipped with a note
+# secrets = true                          # run the secret rules
+# policy = true                           # run the policy checks
+
+[rules]
+disable = []                              # rule or check ids
+# min_confidence = "low"                  # low | medium | high
+# [rules.severity]                        # per-id severity overrides
+# generic-password = "low"
+
+[allowlist]
+paths = []                                # globs whose findings are dropped (fixtures, docs)
+regexes = []                              # regexes over a captured secret
+stopwords = []                            # substrings of a captured secret
+# lines = []                              # regexes over the whole line
+
+[fail]
+severity = "low"                          # exit 1 for findings at or above this
+"#;
+
+fn init(force: bool) -> Result<ExitCode> {
+    let path = Path::new(".pipeguard.toml");
+    if path.exists() && !force {
+        bail!(".pipeguard.toml already exists (use --force to overwrite)");
+    }
+    std::fs::write(path, STARTER_CONFIG).context("cannot write .pipeguard.toml")?;
+    // The starter must itself be valid: parse it back.
+    Config::load(path)?;
+    eprintln!("pipeguard: wrote .pipeguard.toml");
+    Ok(ExitCode::SUCCESS)
+}

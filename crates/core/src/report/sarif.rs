@@ -1,0 +1,235 @@
+//! SARIF 2.1.0 for GitHub code scanning and other viewers.
+//!
+//! One `reportingDescriptor` per rule id that has a result, relative URIs under `%SRCROOT%`,
+//! `partialFingerprints` with the line-independent fingerprint, `security-severity` on rules,
+//! and only redacted snippets. Results beyond GitHub's limit are dropped with a notification.
+
+use super::{Context, RuleDoc};
+use crate::finding::{Finding, Kind, Severity};
+use crate::scan::{Level, Report};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// GitHub code scanning accepts at most this many results per run.
+pub const MAX_RESULTS: usize = 25_000;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn render(report: &Report, ctx: &Context<'_>) -> String {
+    serde_json::to_string_pretty(&to_value(report, ctx)).expect("sarif serialises") + "\n"
+}
+
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+pub fn to_value(report: &Report, ctx: &Context<'_>) -> Value {
+    let findings: Vec<&Finding> = report.findings.iter().take(MAX_RESULTS).collect();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rules = Vec::new();
+    for f in &findings {
+        if !index.contains_key(f.rule_id.as_str()) {
+            index.insert(f.rule_id.as_str(), rules.len());
+            rules.push(rule_descriptor(f, ctx.docs.get(&f.rule_id)));
+        }
+    }
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| result(f, index[f.rule_id.as_str()]))
+        .collect();
+    let mut notifications: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level != Level::Note)
+        .map(|d| {
+            let mut n = json!({
+                "level": if d.level == Level::Error { "error" } else { "warning" },
+                "message": { "text": d.message },
+            });
+            if let Some(p) = &d.path {
+                n["locations"] = json!([{ "physicalLocation": {
+                    "artifactLocation": { "uri": uri(p), "uriBaseId": "%SRCROOT%" } } }]);
+            }
+            n
+        })
+        .collect();
+    if report.findings.len() > MAX_RESULTS {
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{} findings; only the first {MAX_RESULTS} are in this SARIF file (GitHub's limit). Use --format json for all of them.",
+                report.findings.len()) },
+        }));
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "pipeguard",
+                "version": ctx.tool_version,
+                "semanticVersion": ctx.tool_version,
+                "informationUri": "https://github.com/pipeguard/pipeguard",
+                "rules": rules,
+            }},
+            "automationDetails": { "id": "pipeguard/" },
+            "columnKind": "utf16CodeUnits",
+            "invocations": [{
+                "executionSuccessful": !report.has_errors(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }]
+    })
+}
+
+fn rule_descriptor(f: &Finding, doc: Option<&RuleDoc>) -> Value {
+    let title = doc.map_or(f.title.as_str(), |d| d.title.as_str());
+    let description = doc
+        .map(|d| d.description.clone())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| title.to_string());
+    let fix = doc.map(|d| d.fix.clone()).unwrap_or_default();
+    let refs = doc.map(|d| d.references.clone()).unwrap_or_default();
+    let mut markdown = format!("**{title}**\n\n{description}\n");
+    if !fix.is_empty() {
+        markdown.push_str(&format!("\n**How to fix**\n\n{fix}\n"));
+    }
+    if !refs.is_empty() {
+        markdown.push_str("\n**References**\n\n");
+        for r in &refs {
+            markdown.push_str(&format!("- <{r}>\n"));
+        }
+    }
+    markdown.push_str(&format!(
+        "\nSuppress a false positive with `pipeguard:allow[{}]` on the line, or in `.pipeguard.toml`.\n",
+        f.rule_id
+    ));
+    let severity = doc.map_or(f.severity, |d| d.severity);
+    let kind_tag = match f.kind {
+        Kind::Secret => "secret",
+        Kind::Policy => "policy",
+    };
+    let mut d = json!({
+        "id": f.rule_id,
+        "name": pascal(&f.rule_id),
+        "shortDescription": { "text": title },
+        "fullDescription": { "text": plain(&description) },
+        "help": { "text": plain(&format!("{description}\n\n{fix}")), "markdown": markdown },
+        "defaultConfiguration": { "level": level(severity) },
+        "properties": {
+            "tags": ["security", kind_tag],
+            "precision": match f.confidence {
+                crate::finding::Confidence::High => "high",
+                crate::finding::Confidence::Medium => "medium",
+                crate::finding::Confidence::Low => "low",
+            },
+            "security-severity": severity.security_severity(),
+        },
+    });
+    if let Some(first) = refs.first() {
+        d["helpUri"] = json!(first);
+    }
+    d
+}
+
+fn result(f: &Finding, rule_index: usize) -> Value {
+    let mut region = json!({
+        "startLine": f.line,
+        "startColumn": f.column,
+        "endLine": f.end_line.max(f.line),
+    });
+    if f.end_line == f.line && f.end_column > f.column {
+        region["endColumn"] = json!(f.end_column);
+    }
+    if !f.excerpt.is_empty() {
+        region["snippet"] = json!({ "text": f.excerpt });
+    }
+    let mut props = json!({
+        "severity": f.severity.as_str(),
+        "confidence": f.confidence.as_str(),
+    });
+    if let Some(c) = &f.commit {
+        props["commit"] = json!(c.id);
+        props["author"] = json!(c.author);
+        props["date"] = json!(c.date);
+    }
+    if let Some(r) = &f.repository {
+        props["repository"] = json!(r);
+    }
+    for (k, v) in &f.extra {
+        props[k] = json!(v);
+    }
+    json!({
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": f.message },
+        "locations": [{ "physicalLocation": {
+            "artifactLocation": { "uri": uri(&f.path), "uriBaseId": "%SRCROOT%" },
+            "region": region,
+        }}],
+        "partialFingerprints": { "pipeguardFingerprint/v1": f.fingerprint },
+        "properties": props,
+    })
+}
+
+/// A relative URI reference for a `/`-separated path: percent-encode what RFC 3986 reserves.
+pub fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.trim_start_matches("./").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `aws-access-key-id` → `AwsAccessKeyId`; `AUTHZ-001` → `Authz001`.
+fn pascal(id: &str) -> String {
+    id.split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lower = p.to_ascii_lowercase();
+            let mut c = lower.chars();
+            match c.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Markdown to plain text, roughly: drop code fences and heading marks.
+fn plain(md: &str) -> String {
+    md.lines()
+        .filter(|l| !l.trim_start().starts_with("```"))
+        .map(|l| l.trim_start_matches('#').trim_start())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_encoded() {
+        assert_eq!(uri("./a b/c%.txt"), "a%20b/c%25.txt");
+        assert_eq!(uri("src/main.rs"), "src/main.rs");
+    }
+
+    #[test]
+    fn pascal_names() {
+        assert_eq!(pascal("aws-access-key-id"), "AwsAccessKeyId");
+        assert_eq!(pascal("AUTHZ-001"), "Authz001");
+    }
+}
