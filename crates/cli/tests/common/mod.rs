@@ -1,0 +1,55 @@
+//! Shared helpers for the CLI's end-to-end tests.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// A GitHub classic token with a valid checksum, built at test time from a seed.
+pub fn github_token(seed: &str) -> String {
+    let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut state: u64 = 0xcbf29ce484222325;
+    for b in seed.bytes() {
+        state = (state ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    let body: String = (0..30)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            alphabet[(state % 62) as usize] as char
+        })
+        .collect();
+    let check = pipeguard_core::secrets::validate::base62_crc32(body.as_bytes());
+    format!("ghp_{body}{check}")
+}
+
+pub fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+pub fn pipeguard() -> Command {
+    let mut c = Command::cargo_bin("pipeguard").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+pub fn sarif_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/schemas/sarif-schema-2.1.0.json"
+    )))
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("SARIF schema compiles")
+}
+
+/// Panics with every schema error when `doc` is not valid SARIF 2.1.0.
+pub fn assert_valid_sarif(doc: &serde_json::Value) {
+    let v = sarif_validator();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+}
