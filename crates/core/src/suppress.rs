@@ -75,6 +75,16 @@ impl Baseline {
         }
     }
 
+    /// The baseline that accepts every finding of a report (what `pipeguard baseline` writes).
+    pub fn from_report(report: &crate::scan::Report) -> Self {
+        Self::from_findings(&report.findings)
+    }
+
+    /// Write the baseline as pretty JSON (fingerprints, rule ids and paths; never a secret).
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        std::fs::write(path, self.to_json()).map_err(|e| Error::io(path, e))
+    }
+
     pub fn load(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let b: Baseline = serde_json::from_str(&text).map_err(|e| Error::Config {
