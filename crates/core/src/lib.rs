@@ -5,6 +5,7 @@
 //! The library never prints and never exits; the binaries decide.
 
 pub mod config;
+pub mod docs;
 pub mod error;
 pub mod finding;
 pub mod input;

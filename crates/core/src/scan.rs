@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::finding::{self, Confidence, Finding, Kind, Severity};
 use crate::policy;
-use crate::secrets::{self, CompiledRule, Rule, RuleSource, SecretAllowlist, SecretEngine};
+use crate::secrets::{self, decode, CompiledRule, Rule, RuleSource, SecretAllowlist, SecretEngine};
 use crate::suppress::{self, Baseline};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
@@ -108,6 +108,7 @@ pub struct Scanner {
     include: Option<GlobSet>,
     exclude: GlobSet,
     allow_paths: GlobSet,
+    allow_path_regexes: Vec<Regex>,
     allow_lines: Vec<Regex>,
     accepted: HashSet<String>,
     disabled: HashSet<String>,
@@ -117,7 +118,11 @@ pub struct Scanner {
 impl Scanner {
     /// Built-in rules plus the config's custom rules, minus disabled ones; loads the baseline.
     pub fn new(config: Config) -> Result<Self, Error> {
-        let mut rules = secrets::builtin_rules()?;
+        let mut rules = if config.builtin_rules {
+            secrets::builtin_rules()?
+        } else {
+            Vec::new()
+        };
         for c in &config.custom_rules {
             rules.push((
                 c.rule.clone(),
@@ -172,6 +177,12 @@ impl Scanner {
             },
             exclude: globs(&config.exclude)?,
             allow_paths: globs(&config.allow_paths)?,
+            allow_path_regexes: config
+                .allow_path_regexes
+                .iter()
+                .map(|r| secrets::rule::compile_pattern(r))
+                .collect::<Result<_, _>>()
+                .map_err(|e| Error::Other(format!("allowlist path regex: {e}")))?,
             allow_lines,
             accepted,
             disabled,
@@ -192,7 +203,13 @@ impl Scanner {
 
     /// Whether a path (relative, `/`-separated) is to be scanned at all.
     pub fn path_selected(&self, path: &str) -> bool {
-        if self.exclude.is_match(path) || self.allow_paths.is_match(path) {
+        if self.exclude.is_match(path)
+            || self.allow_paths.is_match(path)
+            || self
+                .allow_path_regexes
+                .iter()
+                .any(|r| r.is_match(path.as_bytes()))
+        {
             return false;
         }
         self.include.as_ref().is_none_or(|inc| inc.is_match(path))
@@ -227,9 +244,31 @@ impl Scanner {
             let mut errors = Vec::new();
             for m in self.engine.scan(path, bytes, &mut errors) {
                 let rule = &self.engine.rules()[m.rule].rule;
-                if let Some(f) = self.secret_finding(rule, path, bytes, &lines, &m) {
+                let secret = &bytes[m.start..m.end];
+                let hit = SecretHit {
+                    rule,
+                    start: m.start,
+                    end: m.end,
+                    secret,
+                    shown: secret,
+                    facts: m.facts,
+                };
+                if let Some(f) = self.secret_finding(path, &lines, hit) {
                     out.findings.push(f);
                 }
+            }
+            if self.config.decode_depth > 0 {
+                let mut budget = decode::MAX_DECODED_PER_BLOB;
+                self.scan_decoded(
+                    path,
+                    bytes,
+                    &lines,
+                    None,
+                    1,
+                    &mut budget,
+                    &mut out,
+                    &mut errors,
+                );
             }
             for e in errors {
                 out.diagnostics
@@ -248,46 +287,119 @@ impl Scanner {
                     .push(Diagnostic::new(Level::Warning, Some(path), d));
             }
         }
+        if !self.config.ignore_entries.is_empty() {
+            out.findings.retain(|f| {
+                !self
+                    .config
+                    .ignore_entries
+                    .iter()
+                    .any(|e| e.path == f.path && e.rule_id == f.rule_id && e.line == f.line)
+            });
+        }
         out
+    }
+
+    /// Look through encoded segments of `text` (base64, percent, escapes) for secrets, up to the
+    /// configured depth. `outer` is the encoded span in the blob when `text` is itself decoded:
+    /// findings always point at the outermost encoded text.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_decoded(
+        &self,
+        path: &str,
+        text: &[u8],
+        lines: &LineIndex<'_>,
+        outer: Option<(usize, usize, &str)>,
+        depth: u8,
+        budget: &mut usize,
+        out: &mut BlobScan,
+        errors: &mut Vec<String>,
+    ) {
+        for seg in decode::segments(text, budget) {
+            let (start, end) = outer.map_or((seg.start, seg.end), |(s, e, _)| (s, e));
+            let chain = match outer {
+                Some((_, _, c)) => format!("{c}+{}", seg.encoding.as_str()),
+                None => seg.encoding.as_str().to_string(),
+            };
+            for m in self.engine.scan(path, &seg.decoded, errors) {
+                let rule = &self.engine.rules()[m.rule].rule;
+                let mut facts = m.facts;
+                facts.insert("decoded".to_string(), chain.clone());
+                let encoded = match outer {
+                    Some(_) => lines_slice(lines, start, end),
+                    None => &text[seg.start..seg.end],
+                };
+                let hit = SecretHit {
+                    rule,
+                    start,
+                    end,
+                    secret: &seg.decoded[m.start..m.end],
+                    shown: encoded,
+                    facts,
+                };
+                if let Some(f) = self.secret_finding(path, lines, hit) {
+                    // What a rule already found in plain text on this line is not reported
+                    // again from its decoded form.
+                    if !out.findings.iter().any(|o| {
+                        o.rule_id == f.rule_id && o.line <= f.end_line && f.line <= o.end_line
+                    }) {
+                        out.findings.push(f);
+                    }
+                }
+            }
+            if depth < self.config.decode_depth {
+                self.scan_decoded(
+                    path,
+                    &seg.decoded,
+                    lines,
+                    Some((start, end, &chain)),
+                    depth + 1,
+                    budget,
+                    out,
+                    errors,
+                );
+            }
+        }
     }
 
     fn secret_finding(
         &self,
-        rule: &Rule,
         path: &str,
-        bytes: &[u8],
         lines: &LineIndex<'_>,
-        m: &secrets::SecretMatch,
+        hit: SecretHit<'_>,
     ) -> Option<Finding> {
-        let (line, column) = lines.line_col(m.start);
-        let (end_line, end_column) = lines.line_col(m.end);
-        let line_text = lines.line(line);
-        if self.line_suppressed(lines, line, end_line, &rule.id) {
-            return None;
-        }
-        let secret = String::from_utf8_lossy(&bytes[m.start..m.end]).into_owned();
-        let severity = self.severity(&rule.id, rule.severity);
+        let rule = hit.rule;
+        let (line, column) = lines.line_col(hit.start);
+        let (end_line, end_column) = lines.line_col(hit.end);
         if rule.confidence < self.config.min_confidence {
             return None;
         }
+        if self.line_suppressed(lines, line, end_line, &rule.id) {
+            return None;
+        }
+        let secret = String::from_utf8_lossy(hit.secret).into_owned();
         let fingerprint = finding::fingerprint(&rule.id, path, secret.as_bytes());
         if self.accepted.contains(&fingerprint) {
             return None;
         }
-        let excerpt_line = String::from_utf8_lossy(line_text);
-        let first_line_of_secret = secret.lines().next().unwrap_or(&secret);
+        let excerpt_line = String::from_utf8_lossy(lines.line(line));
+        let shown = String::from_utf8_lossy(hit.shown);
+        let first_line_of_secret = shown.lines().next().unwrap_or(&shown);
+        let what = match hit.facts.get("decoded") {
+            Some(enc) => format!("{} found ({enc}-encoded).", rule.name),
+            None => format!("{} found.", rule.name),
+        };
         Some(Finding {
             rule_id: rule.id.clone(),
             title: rule.name.clone(),
             kind: Kind::Secret,
-            severity,
+            severity: self.severity(&rule.id, rule.severity),
             confidence: rule.confidence,
             path: path.to_string(),
             line,
             column,
             end_line,
             end_column,
-            message: format!("{} found. {}", rule.name, first_sentence(&rule.fix)),
+            message: format!("{what} {}", first_sentence(&rule.fix)),
             excerpt: finding::excerpt(
                 &excerpt_line,
                 Some(first_line_of_secret),
@@ -297,7 +409,7 @@ impl Scanner {
             fingerprint,
             commit: None,
             repository: None,
-            extra: m.facts.clone(),
+            extra: hit.facts,
         })
     }
 
@@ -363,6 +475,21 @@ impl Scanner {
             allowed || (own_line && self.allow_lines.iter().any(|r| r.is_match(text)))
         })
     }
+}
+
+/// A secret located in a blob: `start..end` is what the finding points at, `secret` the value
+/// (decoded, when it was encoded), `shown` the text to redact in the excerpt.
+struct SecretHit<'a> {
+    rule: &'a Rule,
+    start: usize,
+    end: usize,
+    secret: &'a [u8],
+    shown: &'a [u8],
+    facts: std::collections::BTreeMap<String, String>,
+}
+
+fn lines_slice<'a>(lines: &LineIndex<'a>, start: usize, end: usize) -> &'a [u8] {
+    &lines.bytes[start..end.min(lines.bytes.len())]
 }
 
 fn is_comment_only(line: &[u8]) -> bool {

@@ -23,6 +23,11 @@ fn catalogue_is_large_and_documented() {
     assert!(rules.len() >= 60, "only {} rules", rules.len());
     for (r, _) in &rules {
         assert!(
+            !r.keywords.is_empty(),
+            "{} has no keywords: it would run on every file",
+            r.id
+        );
+        assert!(
             !r.references.is_empty() || r.id.starts_with("generic-"),
             "{} has no references",
             r.id

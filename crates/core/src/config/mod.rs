@@ -13,8 +13,11 @@ use std::path::{Path, PathBuf};
 /// The embedded defaults, layered under every user config.
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
 
-/// File names looked for at the repository root, in order.
-pub const CONFIG_NAMES: &[&str] = &[".pipeguard.toml", "pipeguard.toml"];
+pub mod gitleaks;
+
+/// File names looked for at the repository root, in order. A gitleaks config is used when there
+/// is no pipeguard one.
+pub const CONFIG_NAMES: &[&str] = &[".pipeguard.toml", "pipeguard.toml", ".gitleaks.toml"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,6 +133,14 @@ pub struct Config {
     pub redact: bool,
     /// Findings at or above this severity make the exit code 1.
     pub fail_severity: Severity,
+    /// Whether the built-in secret rules run (a gitleaks config without `useDefault` turns them off).
+    pub builtin_rules: bool,
+    /// Regexes over paths whose findings are dropped (from gitleaks allowlists).
+    pub allow_path_regexes: Vec<String>,
+    /// `.gitleaksignore` entries: findings at exactly this path, rule and line are dropped.
+    pub ignore_entries: Vec<gitleaks::IgnoreEntry>,
+    /// Warnings about the config itself (unsupported gitleaks features), for the binaries to print.
+    pub notes: Vec<String>,
 }
 
 impl Default for Config {
@@ -142,7 +153,20 @@ impl Config {
     /// Load a config file, layered over the embedded defaults.
     pub fn load(path: &Path) -> Result<Config, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Config::from_layers(Some((path, &text)), None)
+        let mut cfg = if gitleaks::looks_like_gitleaks(path, &text) {
+            gitleaks::convert(path, &text, Config::default())?
+        } else {
+            Config::from_layers(Some((path, &text)), None)?
+        };
+        // A .gitleaksignore beside the config (at the repository root) is honoured too.
+        if let Some(dir) = path.parent() {
+            let ignore = dir.join(".gitleaksignore");
+            if let Ok(text) = std::fs::read_to_string(&ignore) {
+                cfg.ignore_entries.extend(gitleaks::parse_ignore(&text));
+            }
+        }
+        cfg.validate_path_regexes()?;
+        Ok(cfg)
     }
 
     /// Parse a config from text (the file name is for messages).
@@ -155,8 +179,32 @@ impl Config {
     pub fn discover(start: &Path) -> Result<Config, Error> {
         match find_config(start) {
             Some(path) => Config::load(&path),
-            None => Ok(Config::default()),
+            None => {
+                let mut cfg = Config::default();
+                if let Some(root) = repo_root(start) {
+                    if let Ok(text) = std::fs::read_to_string(root.join(".gitleaksignore")) {
+                        cfg.ignore_entries.extend(gitleaks::parse_ignore(&text));
+                    }
+                }
+                Ok(cfg)
+            }
         }
+    }
+
+    fn validate_path_regexes(&self) -> Result<(), Error> {
+        for r in &self.allow_path_regexes {
+            crate::secrets::rule::compile_pattern(r).map_err(|e| Error::Config {
+                file: self
+                    .source
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                line: 1,
+                column: 1,
+                message: format!("invalid path regex `{r}`: {e}"),
+            })?;
+        }
+        Ok(())
     }
 
     fn from_layers(user: Option<(&Path, &str)>, _reserved: Option<()>) -> Result<Config, Error> {
@@ -182,6 +230,10 @@ impl Config {
             baseline: None,
             redact: defaults.report.redact.unwrap_or(true),
             fail_severity: defaults.fail.severity.unwrap_or(Severity::Low),
+            builtin_rules: true,
+            allow_path_regexes: Vec::new(),
+            ignore_entries: Vec::new(),
+            notes: Vec::new(),
         };
         let Some((path, text)) = user else {
             return Ok(cfg);
@@ -314,6 +366,15 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// The enclosing git repository root of `start` (the directory holding `.git`), if any.
+pub fn repo_root(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    start
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// 1-based line of a byte offset.

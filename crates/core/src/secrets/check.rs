@@ -45,13 +45,13 @@ pub fn check_rule(rule: &Rule, source: &RuleSource, base: &Config) -> Vec<String
         let blob = scanner.scan_bytes(&path, ex.as_bytes());
         let expected: HashSet<String> = re
             .captures_iter(ex.as_bytes())
-            .filter_map(|c| c.get(1))
+            .filter_map(|c| c.get(rule.secret_group.unwrap_or(1)))
             .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
             .collect();
         let found: Vec<&str> = blob
             .findings
             .iter()
-            .filter(|f| f.rule_id == rule.id)
+            .filter(|f| f.rule_id == rule.id && !f.extra.contains_key("decoded"))
             .filter_map(|f| f.secret.as_deref())
             .collect();
         if found.is_empty() {

@@ -6,6 +6,7 @@
 //! allowlist, and the shared placeholder allowlist.
 
 pub mod check;
+pub mod decode;
 pub mod rule;
 pub mod validate;
 
@@ -91,10 +92,14 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
     match rule::compile_pattern(&rule.pattern) {
         Ok(re) => {
             let groups = re.captures_len() - 1;
-            if groups != 1 {
-                problems.push(format!(
+            match rule.secret_group {
+                None if groups != 1 => problems.push(format!(
                     "pattern must have exactly one capture group (the secret), it has {groups}; use (?:...) for the others"
-                ));
+                )),
+                Some(g) if g > groups => problems.push(format!(
+                    "secret_group is {g} but the pattern has only {groups} capture group(s)"
+                )),
+                _ => {}
             }
         }
         Err(e) => problems.push(format!("pattern does not compile: {e}")),
@@ -108,9 +113,6 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
         if let Err(e) = rule::compile_pattern(re) {
             problems.push(format!("{what} `{re}` does not compile: {e}"));
         }
-    }
-    if rule.keywords.is_empty() {
-        problems.push("keywords must not be empty (they drive the prefilter)".to_string());
     }
     if rule.keywords.iter().any(|k| k.trim().len() < 2) {
         problems.push("every keyword must have at least 2 characters".to_string());
@@ -143,7 +145,7 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
     if rule.negative_examples.is_empty() {
         problems.push("at least one negative example is required".to_string());
     }
-    for ex in &rule.examples {
+    for ex in rule.examples.iter().filter(|_| !rule.keywords.is_empty()) {
         let lower = ex.to_ascii_lowercase();
         if !rule
             .keywords
@@ -156,6 +158,11 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
     for p in &rule.paths {
         if let Err(e) = Glob::new(p) {
             problems.push(format!("path glob `{p}` is invalid: {e}"));
+        }
+    }
+    for p in rule.path_pattern.iter().chain(&rule.allowlist.paths) {
+        if let Err(e) = rule::compile_pattern(p) {
+            problems.push(format!("path regex `{p}` does not compile: {e}"));
         }
     }
     problems
@@ -205,6 +212,8 @@ pub struct CompiledRule {
     validator: Option<Validator>,
     allowlist: SecretAllowlist,
     paths: Option<GlobSet>,
+    path_regex: Option<Regex>,
+    allow_path_regexes: Vec<Regex>,
 }
 
 impl CompiledRule {
@@ -237,11 +246,27 @@ impl CompiledRule {
             }
             Some(b.build().map_err(|e| fail(e.to_string()))?)
         };
+        let path_regex = match &rule.path_pattern {
+            Some(p) => Some(
+                rule::compile_pattern(p)
+                    .map_err(|e| fail(format!("path_pattern does not compile: {e}")))?,
+            ),
+            None => None,
+        };
+        let allow_path_regexes = rule
+            .allowlist
+            .paths
+            .iter()
+            .map(|p| rule::compile_pattern(p))
+            .collect::<Result<_, _>>()
+            .map_err(|e| fail(format!("allowlist path regex does not compile: {e}")))?;
         let compiled = Self {
             regex: OnceLock::new(),
             validator,
             allowlist,
             paths,
+            path_regex,
+            allow_path_regexes,
             rule,
             source,
         };
@@ -253,6 +278,19 @@ impl CompiledRule {
             compiled.regex().map_err(|e| fail(e.to_string()))?;
         }
         Ok(compiled)
+    }
+
+    /// Whether the rule runs on this path (its `paths` globs, `path_pattern`, allowlisted paths).
+    pub fn applies_to(&self, path: &str) -> bool {
+        self.paths.as_ref().is_none_or(|g| g.is_match(path))
+            && self
+                .path_regex
+                .as_ref()
+                .is_none_or(|r| r.is_match(path.as_bytes()))
+            && !self
+                .allow_path_regexes
+                .iter()
+                .any(|r| r.is_match(path.as_bytes()))
     }
 
     fn regex(&self) -> Result<&Regex, &str> {
@@ -280,6 +318,8 @@ pub struct SecretEngine {
     keywords: AhoCorasick,
     /// keyword index → rules that list it.
     keyword_rules: Vec<Vec<u32>>,
+    /// Rules without keywords (imported ones): they run on every blob.
+    always: Vec<u32>,
     shared_allowlist: SecretAllowlist,
 }
 
@@ -288,7 +328,11 @@ impl SecretEngine {
         let mut words: Vec<String> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
+            if r.rule.keywords.is_empty() {
+                always.push(i as u32);
+            }
             for k in &r.rule.keywords {
                 let k = k.to_ascii_lowercase();
                 let slot = *index.entry(k.clone()).or_insert_with(|| {
@@ -308,6 +352,7 @@ impl SecretEngine {
             rules,
             keywords,
             keyword_rules,
+            always,
             shared_allowlist,
         }
     }
@@ -320,7 +365,10 @@ impl SecretEngine {
     /// as messages so that the scan can go on and the binary can still exit 2.
     pub fn scan(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<SecretMatch> {
         let mut selected = vec![false; self.rules.len()];
-        let mut any = false;
+        let mut any = !self.always.is_empty();
+        for &r in &self.always {
+            selected[r as usize] = true;
+        }
         for m in self.keywords.find_overlapping_iter(bytes) {
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
                 if !selected[r as usize] {
@@ -337,10 +385,8 @@ impl SecretEngine {
             if !selected[i] {
                 continue;
             }
-            if let Some(globs) = &rule.paths {
-                if !globs.is_match(path) {
-                    continue;
-                }
+            if !rule.applies_to(path) {
+                continue;
             }
             let re = match rule.regex() {
                 Ok(re) => re,
@@ -352,8 +398,9 @@ impl SecretEngine {
                     continue;
                 }
             };
+            let group = rule.rule.secret_group.unwrap_or(1);
             for caps in re.captures_iter(bytes) {
-                let Some(m) = caps.get(1) else { continue };
+                let Some(m) = caps.get(group) else { continue };
                 if m.is_empty() {
                     continue;
                 }

@@ -18,6 +18,13 @@ pub struct Rule {
     pub keywords: Vec<String>,
     /// A regex with exactly one capture group: the secret. ASCII semantics (`\w`, `\b`, `\s`, `(?i)`).
     pub pattern: String,
+    /// Which capture group is the secret when the pattern has several (imported gitleaks rules);
+    /// 0 is the whole match. Built-in rules have exactly one group and leave this unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_group: Option<usize>,
+    /// Only run on paths matching this regex (gitleaks' `path`); `paths` globs are preferred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_pattern: Option<String>,
     /// Minimum Shannon entropy (bits per byte) of the captured secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_entropy: Option<f64>,
@@ -58,11 +65,14 @@ pub struct RuleAllowlist {
     /// Case-insensitive substrings; a secret containing any of them is not reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stopwords: Vec<String>,
+    /// Regexes over the path; findings of this rule in a matching path are not reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
 }
 
 impl RuleAllowlist {
     pub fn is_empty(&self) -> bool {
-        self.regexes.is_empty() && self.stopwords.is_empty()
+        self.regexes.is_empty() && self.stopwords.is_empty() && self.paths.is_empty()
     }
 }
 
