@@ -15,8 +15,44 @@ pub const MAX_RESULTS: usize = 25_000;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// What a caller may add to a run: the code-scanning category and where the code came from.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `automationDetails.id`, code scanning's category (default `pipeguard/`). Analyses of one
+    /// category replace each other; give different scans (changes, history) different ones.
+    pub category: Option<String>,
+    /// `versionControlProvenance`: the repository URL, the commit scanned, its branch (`refs/…`).
+    pub repository_uri: Option<String>,
+    pub revision_id: Option<String>,
+    pub branch: Option<String>,
+}
+
 pub fn render(report: &Report, ctx: &Context<'_>) -> String {
-    serde_json::to_string_pretty(&to_value(report, ctx)).expect("sarif serialises") + "\n"
+    render_with(report, ctx, &Options::default())
+}
+
+pub fn render_with(report: &Report, ctx: &Context<'_>, opts: &Options) -> String {
+    serde_json::to_string_pretty(&to_value_with(report, ctx, opts)).expect("sarif serialises")
+        + "\n"
+}
+
+/// Whether a report has more findings than a SARIF file may hold.
+pub fn truncated(report: &Report) -> bool {
+    report.findings.len() > MAX_RESULTS
+}
+
+/// The findings that go into the SARIF file: all of them, or, beyond GitHub's limit, the
+/// `MAX_RESULTS` most severe (GitHub also keeps the most severe), in report order.
+fn kept(report: &Report) -> Vec<&Finding> {
+    if !truncated(report) {
+        return report.findings.iter().collect();
+    }
+    let mut order: Vec<usize> = (0..report.findings.len()).collect();
+    // Stable: among equals, report order wins.
+    order.sort_by_key(|&i| std::cmp::Reverse(report.findings[i].severity));
+    order.truncate(MAX_RESULTS);
+    order.sort_unstable();
+    order.into_iter().map(|i| &report.findings[i]).collect()
 }
 
 pub fn level(s: Severity) -> &'static str {
@@ -28,7 +64,11 @@ pub fn level(s: Severity) -> &'static str {
 }
 
 pub fn to_value(report: &Report, ctx: &Context<'_>) -> Value {
-    let findings: Vec<&Finding> = report.findings.iter().take(MAX_RESULTS).collect();
+    to_value_with(report, ctx, &Options::default())
+}
+
+pub fn to_value_with(report: &Report, ctx: &Context<'_>, opts: &Options) -> Value {
+    let findings = kept(report);
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rules = Vec::new();
     for f in &findings {
@@ -57,15 +97,15 @@ pub fn to_value(report: &Report, ctx: &Context<'_>) -> Value {
             n
         })
         .collect();
-    if report.findings.len() > MAX_RESULTS {
+    if truncated(report) {
         notifications.push(json!({
             "level": "warning",
             "message": { "text": format!(
-                "{} findings; only the first {MAX_RESULTS} are in this SARIF file (GitHub's limit). Use --format json for all of them.",
+                "{} findings; only the {MAX_RESULTS} most severe are in this SARIF file (GitHub's limit). Use --format json for all of them.",
                 report.findings.len()) },
         }));
     }
-    json!({
+    let mut doc = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -76,7 +116,7 @@ pub fn to_value(report: &Report, ctx: &Context<'_>) -> Value {
                 "informationUri": "https://github.com/pipeguard/pipeguard",
                 "rules": rules,
             }},
-            "automationDetails": { "id": "pipeguard/" },
+            "automationDetails": { "id": opts.category.as_deref().unwrap_or("pipeguard/") },
             "columnKind": "utf16CodeUnits",
             "invocations": [{
                 "executionSuccessful": !report.has_errors(),
@@ -84,7 +124,18 @@ pub fn to_value(report: &Report, ctx: &Context<'_>) -> Value {
             }],
             "results": results,
         }]
-    })
+    });
+    if let Some(uri) = &opts.repository_uri {
+        let mut vcs = json!({ "repositoryUri": uri });
+        if let Some(rev) = &opts.revision_id {
+            vcs["revisionId"] = json!(rev);
+        }
+        if let Some(branch) = &opts.branch {
+            vcs["branch"] = json!(branch);
+        }
+        doc["runs"][0]["versionControlProvenance"] = json!([vcs]);
+    }
+    doc
 }
 
 fn rule_descriptor(f: &Finding, doc: Option<&RuleDoc>) -> Value {
@@ -153,7 +204,12 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "severity": f.severity.as_str(),
         "confidence": f.confidence.as_str(),
     });
+    let mut message = f.message.clone();
     if let Some(c) = &f.commit {
+        message.push_str(&format!(
+            " Introduced in commit {}.",
+            super::github::short_id(&c.id)
+        ));
         props["commit"] = json!(c.id);
         props["author"] = json!(c.author);
         props["date"] = json!(c.date);
@@ -168,7 +224,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "level": level(f.severity),
-        "message": { "text": f.message },
+        "message": { "text": message },
         "locations": [{ "physicalLocation": {
             "artifactLocation": { "uri": uri(&f.path), "uriBaseId": "%SRCROOT%" },
             "region": region,
@@ -225,6 +281,84 @@ mod tests {
     fn uris_are_relative_and_encoded() {
         assert_eq!(uri("./a b/c%.txt"), "a%20b/c%25.txt");
         assert_eq!(uri("src/main.rs"), "src/main.rs");
+    }
+
+    fn finding(path: &str, severity: Severity) -> Finding {
+        Finding {
+            rule_id: "demo-token".into(),
+            title: "Demo token".into(),
+            kind: Kind::Secret,
+            severity,
+            confidence: crate::finding::Confidence::High,
+            path: path.into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 5,
+            message: "Demo token found.".into(),
+            excerpt: "demo*****".into(),
+            secret: None,
+            fingerprint: "0".repeat(64),
+            commit: None,
+            repository: None,
+            extra: Default::default(),
+        }
+    }
+
+    fn ctx() -> Context<'static> {
+        Context {
+            tool_version: "0.0.0",
+            docs: BTreeMap::new(),
+            color: false,
+            verbose: false,
+        }
+    }
+
+    #[test]
+    fn truncation_keeps_the_most_severe_and_says_so() {
+        let mut report = Report::default();
+        report.findings.push(finding("a.txt", Severity::Low));
+        for i in 0..MAX_RESULTS {
+            report
+                .findings
+                .push(finding(&format!("b{i}.txt"), Severity::High));
+        }
+        report.findings.push(finding("z.txt", Severity::Critical));
+        let v = to_value(&report, &ctx());
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), MAX_RESULTS);
+        let uri =
+            |r: &Value| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone();
+        assert_eq!(uri(&results[0]), "b0.txt");
+        assert_eq!(uri(&results[MAX_RESULTS - 1]), "z.txt");
+        let notes = &v["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+        assert!(notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("25002 findings; only the 25000 most severe"));
+    }
+
+    #[test]
+    fn options_set_category_and_provenance() {
+        let mut report = Report::default();
+        report.findings.push(finding("a.txt", Severity::Low));
+        let v = to_value_with(
+            &report,
+            &ctx(),
+            &Options {
+                category: Some("pipeguard/changes/".into()),
+                repository_uri: Some("https://github.com/o/r".into()),
+                revision_id: Some("abc".into()),
+                branch: Some("refs/heads/main".into()),
+            },
+        );
+        let run = &v["runs"][0];
+        assert_eq!(run["automationDetails"]["id"], "pipeguard/changes/");
+        assert_eq!(run["versionControlProvenance"][0]["revisionId"], "abc");
+        assert_eq!(
+            to_value(&report, &ctx())["runs"][0]["automationDetails"]["id"],
+            "pipeguard/"
+        );
     }
 
     #[test]
