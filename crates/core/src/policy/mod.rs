@@ -202,7 +202,10 @@ fn parse(sniff: &Sniff, src: &str, diags: &mut Vec<String>) -> Vec<Doc> {
             }
         },
         Syntax::Json => match json::parse(src) {
-            Ok(root) => classify(root, &lines, diags).into_iter().collect(),
+            Ok(mut root) => {
+                node::fold_intrinsics(&mut root, 0);
+                classify(root, &lines, diags).into_iter().collect()
+            }
             Err(e) => {
                 diags.push(format!("{e} (JSON parse error; policy checks skipped)"));
                 Vec::new()

@@ -559,12 +559,22 @@ pub(crate) fn classify(statements: &[Statement]) -> Kind {
         .filter(|s| s.allow)
         .flat_map(|s| s.actions())
         .collect();
-    if !allowed.is_empty()
-        && allowed.iter().all(|a| {
-            let l = a.s.to_ascii_lowercase();
-            l.starts_with("sts:assumerole") || l == "sts:tagsession" || l == "sts:setsourceidentity"
-        })
-    {
+    // A trust policy allows only STS session actions (a stray `*` or `sts:*` among them is still
+    // a trust policy, and AUTHN-008 reports it), and at least one assume action.
+    let sts_only = allowed.iter().all(|a| {
+        let l = a.s.trim().to_ascii_lowercase();
+        l.starts_with("sts:assumerole")
+            || l == "sts:tagsession"
+            || l == "sts:setsourceidentity"
+            || l == "sts:*"
+            || l == "*"
+    });
+    let assumes = allowed.iter().any(|a| {
+        a.s.trim()
+            .to_ascii_lowercase()
+            .starts_with("sts:assumerole")
+    });
+    if !allowed.is_empty() && sts_only && assumes {
         return Kind::Trust;
     }
     Kind::Resource(service_of(statements))
