@@ -12,6 +12,7 @@
 #   3. 25,100 findings (scan: tree) → truncated to 25,000 with a notification.
 #
 # Usage: benches/sarif-gh-validate.sh [--keep]   (--keep leaves the work directory for a look)
+#        BIN_DIR=target/debug benches/sarif-gh-validate.sh   (use binaries already built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -25,11 +26,15 @@ if command -v sarif-multitool >/dev/null; then
 else
   multitool=(npx --yes @microsoft/sarif-multitool)
 fi
-echo "sarif-multitool: $("${multitool[@]}" --version 2>/dev/null | head -1)"
+echo "sarif-multitool: $("${multitool[@]}" --version 2>&1 | head -1)"
 
 export CARGO_TERM_COLOR=never
-cargo build --quiet --release -p pipeguard -p pipeguard-action
-bin=$root/target/release
+if [ -n "${BIN_DIR:-}" ]; then
+  bin=$BIN_DIR # prebuilt pipeguard and pipeguard-action
+else
+  cargo build --quiet --release -p pipeguard -p pipeguard-action
+  bin=${CARGO_TARGET_DIR:-$root/target}/release
+fi
 
 work=$(mktemp -d)
 if [ "$keep" = --keep ]; then echo "work directory: $work"; else trap 'rm -rf "$work"' EXIT; fi
@@ -72,11 +77,20 @@ validate() {
   ' "$file")
   # The file goes first: --rule-kind takes a list and would swallow it.
   local out
-  out=$("${multitool[@]}" validate "$file" --rule-kind Gh 2>&1 || true)
+  out=$("${multitool[@]}" validate "$file" --max-file-size-in-kb 204800 --rule-kind Gh 2>&1 || true)
   local errors warnings
   errors=$(grep -c ': error ' <<<"$out" || true)
   warnings=$(grep -c ': warning ' <<<"$out" || true)
-  printf '%-44s %-52s %s error(s), %s warning(s)\n' "$what" "$stats" "$errors" "$warnings"
+  local size gz
+  size=$(wc -c < "$file")
+  gz=$(gzip -c "$file" | wc -c)
+  printf '%-34s %-50s %6s kB (%5s kB gzip)  %s error(s), %s warning(s)\n' \
+    "$what" "$stats" $((size / 1000)) $((gz / 1000)) "$errors" "$warnings"
+  # GitHub takes at most 10 MB of gzip-compressed SARIF per upload.
+  if [ "$gz" -gt 10000000 ]; then
+    echo "  over GitHub's 10 MB (gzip) upload limit"
+    failures=$((failures + 1))
+  fi
   if [ "$errors" != 0 ] || ! grep -q 'Analysis completed successfully' <<<"$out"; then
     grep -E ': (error|warning) |ERR|rror' <<<"$out" | head -40
     failures=$((failures + 1))

@@ -101,7 +101,7 @@ pub fn to_value_with(report: &Report, ctx: &Context<'_>, opts: &Options) -> Valu
         notifications.push(json!({
             "level": "warning",
             "message": { "text": format!(
-                "{} findings; only the {MAX_RESULTS} most severe are in this SARIF file (GitHub's limit). Use --format json for all of them.",
+                "{} findings; only the {MAX_RESULTS} most severe are in this SARIF file (GitHub's limit); `pipeguard scan --format json` lists them all.",
                 report.findings.len()) },
         }));
     }
