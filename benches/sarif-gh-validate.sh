@@ -124,16 +124,16 @@ for (const r of doc.secret_rules) {
   const dir = glob ? `by-rule/${r.id}/` : "";
   for (const e of r.examples) write(dir + rel, e);
 }
-// Policy checks: the first fenced block under "Example", with the extension its language says.
+// Policy checks: the first fenced block under "Example", at the path its info string names
+// (```yaml .github/workflows/ci.yml), else with the extension its language says.
 const ext = { json: "json", yaml: "yaml", yml: "yaml", hcl: "tf", terraform: "tf", tf: "tf" };
 for (const c of doc.policy_checks || []) {
-  const m = /#+\s*Example\s*\n+```(\w+)\n([\s\S]*?)```/.exec(c.docs || "");
+  const m = /#+\s*Example\s*\n+```(\w+)[ \t]*([^\n]*)\n([\s\S]*?)```/.exec(c.docs || "");
   if (!m) continue;
-  const lang = m[1].toLowerCase();
-  const text = m[2];
-  let rel = `policy/${c.id}.${ext[lang] || "txt"}`;
-  if (/^\s*(on|jobs):/m.test(text)) rel = `.github/workflows/${c.id}.yml`;
-  else if (/^\s*(version|phases):/m.test(text) && /phases:/.test(text)) rel = `buildspec/${c.id}/buildspec.yml`;
+  const [, lang, named, text] = m;
+  const rel = named.trim()
+    ? `policy/${c.id}/${named.trim()}`
+    : `policy/${c.id}/example.${ext[lang.toLowerCase()] || "txt"}`;
   write(rel, text);
 }
 EOF
