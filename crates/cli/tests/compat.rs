@@ -34,7 +34,10 @@ fn base64_in_a_kubernetes_secret_is_decoded_and_located() {
     assert_eq!(f["column"], 10);
     assert_eq!(f["extra"]["decoded"], "base64");
     let text = doc.to_string();
-    assert!(!text.contains(&b64) && !text.contains(&token[4..]), "secret or its encoding leaked");
+    assert!(
+        !text.contains(&b64) && !text.contains(&token[4..]),
+        "secret or its encoding leaked"
+    );
 }
 
 #[test]
@@ -42,7 +45,11 @@ fn adversarial_base64_does_not_blow_up() {
     let dir = tempfile::tempdir().unwrap();
     let blob = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3".repeat(600_000); // 24 MB, one line
     write(dir.path(), "huge.txt", &blob);
-    write(dir.path(), ".pipeguard.toml", "version = 1\n[scan]\nmax_file_size = 100000000\n");
+    write(
+        dir.path(),
+        ".pipeguard.toml",
+        "version = 1\n[scan]\nmax_file_size = 100000000\n",
+    );
     let (code, doc) = json_scan(dir.path(), &[]);
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["summary"]["files_scanned"], 2);
@@ -66,9 +73,21 @@ keywords = ["acme_"]
 paths = ['''^fixtures/''']
 "#,
     );
-    write(dir.path(), "app.env", "ACME=acme_live_q8v2m4k7x1c9z3b6n5w0r2t8\n");
-    write(dir.path(), "fixtures/app.env", "ACME=acme_live_z8v2m4k7x1c9z3b6n5w0r2t9\n");
-    write(dir.path(), "allowed.env", "ACME=acme_live_y8v2m4k7x1c9z3b6n5w0r2t7 # gitleaks:allow\n");
+    write(
+        dir.path(),
+        "app.env",
+        "ACME=acme_live_q8v2m4k7x1c9z3b6n5w0r2t8\n",
+    );
+    write(
+        dir.path(),
+        "fixtures/app.env",
+        "ACME=acme_live_z8v2m4k7x1c9z3b6n5w0r2t9\n",
+    );
+    write(
+        dir.path(),
+        "allowed.env",
+        "ACME=acme_live_y8v2m4k7x1c9z3b6n5w0r2t7 # gitleaks:allow\n",
+    );
     // Without useDefault, gitleaks runs only the file's rules: a GitHub token is not reported.
     write(dir.path(), "gh.env", format!("T={}\n", github_token("gl")));
     let (code, doc) = json_scan(dir.path(), &["--no-redact"]);
@@ -88,7 +107,11 @@ paths = ['''^fixtures/''']
 #[test]
 fn gitleaks_use_default_keeps_builtin_rules() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".gitleaks.toml", "[extend]\nuseDefault = true\n");
+    write(
+        dir.path(),
+        ".gitleaks.toml",
+        "[extend]\nuseDefault = true\n",
+    );
     write(dir.path(), "gh.env", format!("T={}\n", github_token("gl2")));
     let (code, doc) = json_scan(dir.path(), &[]);
     assert_eq!(code, 1);
