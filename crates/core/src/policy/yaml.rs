@@ -49,7 +49,14 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, String> {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {}
             Event::Scalar(value, style, anchor, tag) => {
-                let span = scalar_span(&mark, &value, style);
+                let mut span = scalar_span(&mark, &value, style);
+                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
+                    // The mark is on the first content line; like a heredoc, a block node's span
+                    // starts on the line before its content.
+                    let blank = value.bytes().take_while(|b| *b == b'\n').count() as u32;
+                    span.line = span.line.saturating_sub(blank + 1).max(1);
+                    span.end_line = span.line;
+                }
                 let v = scalar_value(value, style, tag.is_some());
                 let mut n = Node::new(v, span);
                 n.block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
