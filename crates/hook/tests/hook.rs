@@ -1,0 +1,363 @@
+//! `pipeguard-hook` end to end on real repositories made in temp dirs: what blocks a commit,
+//! what does not, partial staging, the first commit, install / uninstall with `core.hooksPath`
+//! and an existing hook, and that the hook never touches the index or the working tree.
+
+use assert_cmd::Command;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Std, Output, Stdio};
+
+/// Environment for every git run: no user or system config, fixed identity and dates.
+fn isolate(c: &mut Std) -> &mut Std {
+    c.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ada")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Ada")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.invalid")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+}
+
+fn git_out(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = Std::new("git");
+    isolate(&mut c)
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("git runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = git_out(dir, args, None);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A Slack bot token generated from a seed (right shape, never a live credential).
+fn token(seed: u64) -> String {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = |n: u64| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s % n
+    };
+    let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let team: String = (0..12).map(|_| char::from(b'0' + next(10) as u8)).collect();
+    let bot: String = (0..13).map(|_| char::from(b'0' + next(10) as u8)).collect();
+    let tail: String = (0..24)
+        .map(|_| char::from(alnum[next(62) as usize]))
+        .collect();
+    format!("xoxb-{team}-{bot}-{tail}")
+}
+
+fn repo() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    git(d.path(), &["init", "-q"]);
+    d
+}
+
+fn hook(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("pipeguard-hook").unwrap();
+    c.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = hook(dir).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// Twenty lines, so that edits at the top and the bottom are separate hunks for `git add -p`.
+fn body(top: &str, bottom: &str) -> String {
+    let mut s = format!("{top}\n");
+    for i in 0..20 {
+        s.push_str(&format!("line {i}\n"));
+    }
+    s.push_str(bottom);
+    s.push('\n');
+    s
+}
+
+/// Every file under the working tree (except .git/objects) and the index, byte for byte.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.ends_with(".git/objects") {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = fs::read(&p).unwrap();
+                out.push((p, bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn secret_staged_blocks_and_is_redacted() {
+    let d = repo();
+    let t = token(1);
+    fs::write(d.path().join("settings.env"), format!("SLACK={t}\n")).unwrap();
+    git(d.path(), &["add", "settings.env"]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("settings.env:1:7"), "{out}");
+    assert!(out.contains("slack-bot-token"), "{out}");
+    assert!(out.contains("pipeguard:allow[slack-bot-token]"), "{out}");
+    assert!(out.contains("--no-verify"), "{out}");
+    assert!(out.contains("fix:"), "{out}");
+    assert!(!out.contains(&t[5..]), "secret leaked: {out}");
+}
+
+#[test]
+fn secret_only_in_the_worktree_passes() {
+    let d = repo();
+    fs::write(d.path().join("a.txt"), "hello\n").unwrap();
+    git(d.path(), &["add", "a.txt"]);
+    git(d.path(), &["commit", "-qm", "init"]);
+    fs::write(d.path().join("a.txt"), format!("hello\nk={}\n", token(2))).unwrap();
+    fs::write(d.path().join("untracked.env"), format!("k={}\n", token(3))).unwrap();
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn partial_staging_both_ways_and_nothing_is_modified() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("app.cfg"), body("top", "bottom")).unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "init"]);
+
+    // Secret in the staged hunk, harmless change in the unstaged one: blocked.
+    fs::write(
+        p.join("app.cfg"),
+        body(&format!("top k={}", token(4)), "bottom changed"),
+    )
+    .unwrap();
+    let out = git_out(p, &["add", "-p", "app.cfg"], Some("y\nn\n"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let staged = git(p, &["diff", "--cached"]);
+    assert!(
+        staged.contains("k=xoxb") && !staged.contains("bottom changed"),
+        "{staged}"
+    );
+    let before = snapshot(p);
+    let (code, msg) = run(p, &[]);
+    assert_eq!(code, 1, "{msg}");
+    assert!(msg.contains("app.cfg:1:"), "{msg}");
+    assert_eq!(
+        before,
+        snapshot(p),
+        "the hook changed the index or the working tree"
+    );
+
+    // The other way round: harmless staged hunk, secret only in the unstaged one: allowed.
+    git(p, &["reset", "-q"]);
+    fs::write(
+        p.join("app.cfg"),
+        body("top changed", &format!("bottom k={}", token(5))),
+    )
+    .unwrap();
+    let out = git_out(p, &["add", "-p", "app.cfg"], Some("y\nn\n"));
+    assert!(out.status.success());
+    let before = snapshot(p);
+    let (code, msg) = run(p, &[]);
+    assert_eq!(code, 0, "{msg}");
+    assert_eq!(
+        before,
+        snapshot(p),
+        "the hook changed the index or the working tree"
+    );
+}
+
+#[test]
+fn first_commit_has_no_head() {
+    let d = repo();
+    fs::write(d.path().join("README"), "hi\n").unwrap();
+    git(d.path(), &["add", "."]);
+    assert_eq!(run(d.path(), &[]).0, 0);
+    fs::write(d.path().join("k.env"), format!("K={}\n", token(6))).unwrap();
+    git(d.path(), &["add", "."]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn inline_allow_and_baseline_let_it_through() {
+    let d = repo();
+    let p = d.path();
+    fs::write(
+        p.join("a.env"),
+        format!("K={} # pipeguard:allow[slack-bot-token]\n", token(7)),
+    )
+    .unwrap();
+    git(p, &["add", "."]);
+    assert_eq!(run(p, &[]).0, 0);
+}
+
+#[test]
+fn files_mode_scans_the_staged_content_of_named_files() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("a.env"), format!("K={}\n", token(8))).unwrap();
+    fs::write(p.join("b.txt"), "fine\n").unwrap();
+    git(p, &["add", "."]);
+    // The working tree copy is clean; the staged one is not.
+    fs::write(p.join("a.env"), "K=\n").unwrap();
+    assert_eq!(run(p, &["--files", "b.txt"]).0, 0);
+    let (code, out) = run(p, &["--files", "a.env", "b.txt"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(run(p, &["a.env"]).0, 1);
+}
+
+#[test]
+fn conflicts_and_non_repositories_are_errors() {
+    let outside = tempfile::tempdir().unwrap();
+    let (code, out) = run(outside.path(), &[]);
+    assert_eq!(code, 2, "{out}");
+
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("f"), "base\n").unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    git(p, &["checkout", "-qb", "other"]);
+    fs::write(p.join("f"), "other\n").unwrap();
+    git(p, &["commit", "-qam", "other"]);
+    git(p, &["checkout", "-q", "main"]);
+    fs::write(p.join("f"), "main\n").unwrap();
+    git(p, &["commit", "-qam", "main"]);
+    let _ = git_out(p, &["merge", "other"], None);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("merge conflicts"), "{out}");
+}
+
+#[test]
+fn installed_hook_blocks_git_commit_including_commit_a() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("a.txt"), "hello\n").unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "init"]);
+    let (code, out) = run(p, &["install"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(p.join(".git/hooks/pre-commit").is_file());
+
+    fs::write(p.join("a.txt"), format!("hello\nk={}\n", token(9))).unwrap();
+    // `git commit -a` stages into a temporary index (GIT_INDEX_FILE) that the hook must read.
+    let out = git_out(p, &["commit", "-qam", "leak"], None);
+    assert!(!out.status.success(), "commit went through");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("slack-bot-token"));
+    assert_eq!(git(p, &["rev-list", "--count", "HEAD"]), "1");
+    // A clean commit goes through; --no-verify is the documented escape.
+    fs::write(p.join("a.txt"), "hello\nworld\n").unwrap();
+    git(p, &["commit", "-qam", "clean"]);
+    fs::write(p.join("a.txt"), format!("hello\nk={}\n", token(9))).unwrap();
+    git(p, &["commit", "-qam", "leak anyway", "--no-verify"]);
+    assert_eq!(git(p, &["rev-list", "--count", "HEAD"]), "3");
+
+    let (code, _) = run(p, &["uninstall"]);
+    assert_eq!(code, 0);
+    assert!(!p.join(".git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn install_with_hooks_path_chains_an_existing_hook_and_uninstall_restores_it() {
+    let d = repo();
+    let p = d.path();
+    git(p, &["config", "core.hooksPath", ".githooks"]);
+    fs::create_dir(p.join(".githooks")).unwrap();
+    let original = "#!/bin/sh\necho ran >> \"$(git rev-parse --show-toplevel)/.chained-ran\"\n";
+    let hook_path = p.join(".githooks/pre-commit");
+    fs::write(&hook_path, original).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook_path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let (code, out) = run(p, &["install"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !p.join(".git/hooks/pre-commit").exists(),
+        "must go where core.hooksPath says"
+    );
+    let chained = p.join(".githooks/pre-commit.pipeguard-chained");
+    assert_eq!(fs::read_to_string(&chained).unwrap(), original);
+
+    // Both run: the chained hook leaves its mark, pipeguard blocks the secret.
+    fs::write(p.join("k.env"), format!("K={}\n", token(10))).unwrap();
+    git(p, &["add", "k.env"]);
+    let out = git_out(p, &["commit", "-qm", "leak"], None);
+    assert!(!out.status.success());
+    assert!(
+        p.join(".chained-ran").exists(),
+        "the existing hook no longer runs"
+    );
+    fs::write(p.join("k.env"), "K=from-the-environment\n").unwrap();
+    git(p, &["add", "k.env"]);
+    git(p, &["commit", "-qm", "clean"]);
+
+    // Installing again only updates; a stale chain without --force is refused.
+    assert_eq!(run(p, &["install"]).0, 0);
+    assert_eq!(fs::read_to_string(&chained).unwrap(), original);
+    fs::write(&hook_path, original).unwrap();
+    let (code, out) = run(p, &["install"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--force"), "{out}");
+    assert_eq!(run(p, &["install", "--force"]).0, 0);
+
+    let (code, out) = run(p, &["uninstall"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(fs::read_to_string(&hook_path).unwrap(), original);
+    assert!(!chained.exists());
+}
