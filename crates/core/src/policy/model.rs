@@ -420,6 +420,13 @@ fn principals(n: &Node) -> Vec<Principal> {
     }
 }
 
+/// `Effect: Deny`; a missing effect (Terraform's default) is an Allow.
+fn is_deny(effect: Option<&Node>) -> bool {
+    effect
+        .and_then(Node::text)
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("deny"))
+}
+
 fn statement_from_node(s: &Node, anchor: String) -> Statement {
     let effect = s.entry_ci("Effect");
     let mut conditions = Vec::new();
@@ -439,9 +446,7 @@ fn statement_from_node(s: &Node, anchor: String) -> Statement {
     Statement {
         anchor,
         span: s.span,
-        allow: effect
-            .and_then(|(_, v)| v.text())
-            .map_or(true, |e| !e.trim().eq_ignore_ascii_case("deny")),
+        allow: !is_deny(effect.map(|(_, v)| v)),
         principal: field(s, "Principal", principals),
         not_principal: field(s, "NotPrincipal", principals),
         action: field(s, "Action", vals),
@@ -519,9 +524,7 @@ pub(crate) fn policy_from_tf_data(
                     None => format!("{anchor}.statement[{i}]"),
                 },
                 span: s.span,
-                allow: ef
-                    .and_then(|(_, v)| v.text())
-                    .map_or(true, |e| !e.trim().eq_ignore_ascii_case("deny")),
+                allow: !is_deny(ef.map(|(_, v)| v)),
                 principal: princ("principals"),
                 not_principal: princ("not_principals"),
                 action: list_field("actions"),
