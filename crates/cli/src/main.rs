@@ -11,6 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod git;
 mod rules;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -32,6 +33,8 @@ enum Command {
     Scan(ScanArgs),
     /// List the built-in secret rules and policy checks, or check rules.
     Rules(rules::RulesArgs),
+    /// Record today's findings (fingerprints, never secrets) so that only new ones are reported.
+    Baseline(git::BaselineArgs),
     /// Write a starter .pipeguard.toml in the current directory.
     Init {
         /// Overwrite an existing file.
@@ -78,6 +81,8 @@ struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     threads: usize,
+    #[command(flatten)]
+    git: git::GitArgs,
 }
 
 /// Where and how to write the report.
@@ -99,6 +104,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules::run(args),
+        Command::Baseline(args) => git::baseline_command(args),
         Command::Init { force } => init(force),
     };
     match result {
@@ -148,6 +154,15 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    if args.git.active() {
+        return git::scan_command(
+            &args.paths,
+            &args.git,
+            &args.common,
+            &args.output,
+            args.threads,
+        );
+    }
     let config = load_config(&args.common, &args.paths[0])?;
     let scanner = Scanner::new(config)?;
     let mut total = Report::default();
