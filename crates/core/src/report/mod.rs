@@ -130,6 +130,11 @@ pub fn render(format: Format, report: &Report, ctx: &Context<'_>) -> String {
 pub fn counts(report: &Report) -> Vec<(Severity, usize)> {
     Severity::ALL
         .iter()
-        .map(|&s| (s, report.findings.iter().filter(|f| f.severity == s).count()))
+        .map(|&s| {
+            (
+                s,
+                report.findings.iter().filter(|f| f.severity == s).count(),
+            )
+        })
         .collect()
 }

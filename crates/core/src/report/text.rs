@@ -47,7 +47,13 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
             let _ = writeln!(
                 out,
                 "    {}",
-                paint(DIM, &format!("commit {short} by {} on {}: {}", c.author, c.date, c.summary))
+                paint(
+                    DIM,
+                    &format!(
+                        "commit {short} by {} on {}: {}",
+                        c.author, c.date, c.summary
+                    )
+                )
             );
         }
         if !f.excerpt.is_empty() {
@@ -70,7 +76,11 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
             Level::Warning => "warning",
             Level::Error => "error",
         };
-        let path = d.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+        let path = d
+            .path
+            .as_deref()
+            .map(|p| format!("{p}: "))
+            .unwrap_or_default();
         let _ = writeln!(out, "{}: {path}{}", paint(BOLD, level), d.message);
     }
     let n = report.findings.len();
@@ -92,7 +102,11 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
         summary,
         " in {} file{} ({})",
         report.stats.files_scanned,
-        if report.stats.files_scanned == 1 { "" } else { "s" },
+        if report.stats.files_scanned == 1 {
+            ""
+        } else {
+            "s"
+        },
         human_bytes(report.stats.bytes_scanned)
     );
     if report.stats.files_skipped > 0 {
