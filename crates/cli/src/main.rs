@@ -132,6 +132,9 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
         Some(path) => Config::load(path)?,
         None => Config::discover(start)?,
     };
+    for note in &config.notes {
+        eprintln!("pipeguard: warning: {note}");
+    }
     if common.no_redact {
         config.redact = false;
     }
@@ -199,7 +202,11 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
             if d.level == pipeguard_core::Level::Note && !out.verbose {
                 continue;
             }
-            let path = d.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+            let path = d
+                .path
+                .as_deref()
+                .map(|p| format!("{p}: "))
+                .unwrap_or_default();
             eprintln!("pipeguard: {:?}: {path}{}", d.level, d.message);
         }
         if out.output.is_some() || out.format != Format::Text {

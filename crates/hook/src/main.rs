@@ -162,6 +162,9 @@ fn scan(
         Some(path) => Config::load(&path)?,
         None => Config::discover(&root)?,
     };
+    for note in &config.notes {
+        eprintln!("pipeguard-hook: warning: {note}");
+    }
     let mut scanner = Scanner::new(config)?;
     if let Some(b) = baseline {
         scanner.accept_baseline(&Baseline::load(&b)?);
