@@ -53,7 +53,9 @@ fn token(seed: &str) -> String {
     let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let team: String = (0..12).map(|_| char::from(b'0' + next(10) as u8)).collect();
     let bot: String = (0..13).map(|_| char::from(b'0' + next(10) as u8)).collect();
-    let tail: String = (0..24).map(|_| char::from(alnum[next(62) as usize])).collect();
+    let tail: String = (0..24)
+        .map(|_| char::from(alnum[next(62) as usize]))
+        .collect();
     format!("xoxb-{team}-{bot}-{tail}")
 }
 
@@ -169,11 +171,7 @@ fn branch_limits_history_to_one_branch() {
     let l = leaky_repo();
     let p = l.dir.path();
     git(p, &["checkout", "-qb", "feature"]);
-    write(
-        p,
-        "other.env",
-        format!("GH={}\n", token("feature-branch")),
-    );
+    write(p, "other.env", format!("GH={}\n", token("feature-branch")));
     commit_all(p, "feature secret");
     git(p, &["checkout", "-q", "main"]);
     let (_, all, _) = json_scan(&["--git"], p);

@@ -117,15 +117,17 @@ fn list_blobs(
                 match e.kind() {
                     Some(ObjectType::Tree) => stack.push((e.id(), path)),
                     // Symbolic links (0o120000) hold a path, not content.
-                    Some(ObjectType::Blob) if e.filemode() != 0o120000 => {
-                        if !seen_blobs.contains(&e.id()) && scanner.path_selected(&path) {
-                            seen_blobs.insert(e.id());
-                            items.push(Item {
-                                id: e.id(),
-                                commit: ci,
-                                path: path.into_boxed_str(),
-                            });
-                        }
+                    Some(ObjectType::Blob)
+                        if e.filemode() != 0o120000
+                            && !seen_blobs.contains(&e.id())
+                            && scanner.path_selected(&path) =>
+                    {
+                        seen_blobs.insert(e.id());
+                        items.push(Item {
+                            id: e.id(),
+                            commit: ci,
+                            path: path.into_boxed_str(),
+                        });
                     }
                     // Submodules (commits) belong to other repositories.
                     _ => {}
