@@ -160,9 +160,11 @@ impl Statement {
 pub(crate) struct Policy {
     pub kind: Kind,
     pub anchor: String,
+    /// The `Statement` key (or the `data` block): where policy-level hits point.
     pub span: Span,
     pub statements: Vec<Statement>,
-    /// Anchor of the resource that carries the policy (kept for reports that group by owner) (`Resources.Role`, `aws_iam_role.r`).
+    /// Anchor of the resource that carries the policy (`Resources.Role`, `aws_iam_role.r`); kept for
+    /// reports that group by owner.
     #[allow(dead_code)]
     pub owner: Option<String>,
     /// The resource the policy governs, when known (the bucket of a bucket policy): a CloudFormation
@@ -355,11 +357,7 @@ pub(crate) fn policy_from_node(
     Ok(Some(Policy {
         kind,
         anchor: anchor.to_string(),
-        span: if doc.span.line > 0 {
-            doc.span
-        } else {
-            skey.span
-        },
+        span: skey.span,
         statements,
         owner,
         target,
