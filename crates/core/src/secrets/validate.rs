@@ -168,7 +168,8 @@ fn jwt_ok(secret: &[u8]) -> bool {
 
 fn private_key_ok(secret: &[u8]) -> bool {
     // Strip the armour lines and headers; count real base64 body characters.
-    let text = String::from_utf8_lossy(secret);
+    // Keys flattened onto one line (JSON, env files) use literal `\n` escapes: unfold them first.
+    let text = String::from_utf8_lossy(secret).replace("\\n", "\n");
     if text.contains("...") || text.contains('…') {
         return false;
     }
@@ -177,7 +178,6 @@ fn private_key_ok(secret: &[u8]) -> bool {
         .map(str::trim)
         .map(|l| l.trim_matches(|c| c == '"' || c == '\'' || c == ',' || c == '\\'))
         .filter(|l| !l.starts_with("-----") && !l.contains(':'))
-        .flat_map(|l| l.split("\\n"))
         .map(|l| {
             l.bytes()
                 .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/' || *b == b'=')
@@ -223,6 +223,15 @@ mod tests {
         // {"alg":"none"}
         let none = b"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJlMTIzNDU2";
         assert!(Validator::Jwt.check(none).is_none());
+    }
+
+    #[test]
+    fn private_keys_on_one_line_are_unfolded() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7".repeat(3);
+        let one_line = format!("-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----");
+        assert!(Validator::PrivateKey.check(one_line.as_bytes()).is_some());
+        let elided = "-----BEGIN PRIVATE KEY-----\\nMIIE...\\n-----END PRIVATE KEY-----";
+        assert!(Validator::PrivateKey.check(elided.as_bytes()).is_none());
     }
 
     #[test]
