@@ -18,7 +18,9 @@ previous entry of the same service (names are sorted); `suffix` is the rest of t
 List-level actions are left out: no check needs them. `@multi` lists the condition keys whose type
 is an array (multi-valued), lowercased, for the set-operator check.
 
-Usage: python3 tools/gen-iam-table.py [path/to/iam-definition.json]
+Usage: python3 tools/gen-iam-table.py [--check] [path/to/iam-definition.json]
+
+`--check` writes nothing and exits 1 when the committed table differs from what the data gives.
 """
 
 import json
@@ -34,7 +36,9 @@ DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def main() -> int:
-    src = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_SRC
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    check = "--check" in sys.argv[1:]
+    src = args[0] if args else DEFAULT_SRC
     if not os.path.exists(src):
         src = "/work/shared/data/aws-iam/iam-definition.json"
     with open(src, encoding="utf-8") as f:
@@ -67,8 +71,14 @@ def main() -> int:
             if cond.get("type", "").startswith("ArrayOf"):
                 multi.add(key.lower())
     lines.append("@multi " + " ".join(sorted(multi)))
+    text = "\n".join(lines) + "\n"
+    if check:
+        with open(OUT, encoding="utf-8") as f:
+            same = f.read() == text
+        print(f"{OUT}: {'up to date' if same else 'OUT OF DATE, rerun tools/gen-iam-table.py'}")
+        return 0 if same else 1
     with open(OUT, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write(text)
     print(f"wrote {OUT}: {os.path.getsize(OUT)} bytes")
     return 0
 

@@ -70,7 +70,6 @@ pub(crate) const ACTIONS: &[&str] = &[
     "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
     "chime:CreateApiKey",
     "gamelift:RequestUploadCredentials",
-    "sso:GetRoleCredentials",
     "mediapackage:RotateIngestEndpointCredentials",
 ];
 

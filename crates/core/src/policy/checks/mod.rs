@@ -128,3 +128,23 @@ pub(crate) fn run(doc: &Doc, only: Option<&str>, hits: &mut Vec<PolicyHit>) {
         c.run(doc, &mut out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::iam::table;
+    use super::{authz_008, authz_009, authz_010, rbp_005};
+
+    #[test]
+    fn curated_action_lists_name_real_actions() {
+        let t = table();
+        let lists: Vec<&str> = authz_008::PATHS
+            .iter()
+            .flat_map(|p| p.iter().copied())
+            .chain(authz_009::ACTIONS.iter().copied())
+            .chain(authz_010::ACTIONS.iter().copied())
+            .chain(rbp_005::DESTRUCTIVE.iter().copied())
+            .collect();
+        let unknown: Vec<&&str> = lists.iter().filter(|a| t.get(a).is_none()).collect();
+        assert!(unknown.is_empty(), "not in the IAM table: {unknown:?}");
+    }
+}

@@ -56,7 +56,7 @@ open it further.
 "##,
 };
 
-const DESTRUCTIVE: &[&str] = &[
+pub(crate) const DESTRUCTIVE: &[&str] = &[
     "s3:DeleteBucket",
     "s3:DeleteObject",
     "s3:DeleteObjectVersion",
