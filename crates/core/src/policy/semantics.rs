@@ -87,18 +87,52 @@ fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pat).expect("built-in pattern"))
 }
 
-/// A variable or property name that says it holds a secret.
+/// A variable or property name that says it holds a secret (and not where to find one:
+/// `DB_PASSWORD` yes, `DbPasswordSecretArn`, `TOKEN_PARAMETER_NAME`, `PasswordLength` no).
 pub(crate) fn secret_name(name: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &R,
         r"(?i-u)(passw(or)?d|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key|client_?secret|credential|auth_?key|signing_?key|webhook_?url|connection_?string|dsn)",
     );
-    r.is_match(name.as_bytes())
-        && !name.to_ascii_lowercase().ends_with("_arn")
-        && !name.to_ascii_lowercase().ends_with("_id")
-        && !name.to_ascii_lowercase().ends_with("_name")
-        && !name.to_ascii_lowercase().ends_with("_path")
+    if !r.is_match(name.as_bytes()) {
+        return false;
+    }
+    let flat: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const NOT_A_VALUE: &[&str] = &[
+        "arn",
+        "id",
+        "name",
+        "path",
+        "ref",
+        "param",
+        "parameter",
+        "length",
+        "policy",
+        "days",
+        "expiry",
+        "ttl",
+        "enabled",
+        "header",
+        "type",
+        "version",
+        "rotation",
+        "file",
+        "location",
+        "url",
+        "uri",
+        "endpoint",
+        "key_id",
+        "keyid",
+        "prefix",
+        "count",
+        "duration",
+    ];
+    !NOT_A_VALUE.iter().any(|s| flat.ends_with(s)) || flat.ends_with("webhookurl")
 }
 
 /// A value that has the shape of a well-known credential (the secret rules' strongest shapes).
@@ -172,6 +206,8 @@ pub(crate) fn insecure_url(v: &str) -> Option<String> {
             || host.ends_with(".local")
             || host.ends_with(".internal")
             || host == "0.0.0.0"
+            || host.ends_with("w3.org")
+            || host == "schemas.xmlsoap.org"
         {
             continue;
         }
@@ -391,6 +427,11 @@ mod tests {
         assert!(secret_name("DB_PASSWORD"));
         assert!(secret_name("githubToken"));
         assert!(!secret_name("SECRET_ARN"));
+        assert!(!secret_name("GitHubTokenSecretArn"));
+        assert!(!secret_name("DB_PASSWORD_PARAMETER_NAME"));
+        assert!(!secret_name("PasswordLength"));
+        assert!(secret_name("SLACK_WEBHOOK_URL"));
+        assert!(secret_name("ApiKey"));
         assert!(!secret_name("REGION"));
         assert!(secret_value("AKIAIOSFODNN7EXAMPLE"));
         assert!(is_reference(

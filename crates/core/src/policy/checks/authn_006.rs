@@ -77,7 +77,7 @@ impl Check for Authn006 {
             };
             let ok = s.conditions.iter().any(|c| {
                 let k = c.key.to_ascii_lowercase();
-                (k.ends_with(":aud") || k.ends_with(":sub") || k.ends_with(":oaud") || k.ends_with(":amr"))
+                (k.ends_with(":aud") || k.ends_with(":sub") || k.ends_with(":oaud"))
                     && c.is_positive()
                     && !c.values.is_empty()
                     && c.values.iter().all(|v| {
