@@ -38,6 +38,11 @@ fn hits_point_at_the_offending_line_in_every_format() {
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     assert_eq!(line_of(&out, "AUTHZ-001"), 8);
 
+    // The same through `!Sub |`.
+    let sub = cfn.replace("PolicyDocument: |", "PolicyDocument: !Sub |");
+    let out = scan("t.yaml", sub.as_bytes());
+    assert_eq!(line_of(&out, "AUTHZ-001"), 8);
+
     // Terraform heredoc and jsonencode.
     let tf = "resource \"aws_iam_policy\" \"a\" {\n  policy = <<EOF\n{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}\n  ]\n}\nEOF\n}\n\nresource \"aws_iam_policy\" \"b\" {\n  policy = jsonencode({\n    Statement = [\n      {\n        Effect   = \"Allow\"\n        Action   = \"iam:PassRole\"\n        Resource = \"*\"\n      }\n    ]\n  })\n}\n";
     let out = scan("main.tf", tf.as_bytes());

@@ -362,6 +362,7 @@ pub(crate) fn fold_intrinsics(n: &mut Node, depth: usize) {
                 fold_intrinsics(v, depth + 1);
             }
             if m.len() == 1 && is_intrinsic(&m[0].0.name) && m[0].0.name != "Fn::If" {
+                let block = m[0].1.block;
                 let s = render_intrinsic(&m[0].0.name, &m[0].1, depth + 1);
                 // `!Sub` of a string without placeholders is a literal.
                 n.v = if s.contains("${") {
@@ -369,6 +370,7 @@ pub(crate) fn fold_intrinsics(n: &mut Node, depth: usize) {
                 } else {
                     Value::Str(s)
                 };
+                n.block = block;
             }
         }
         Value::Seq(s) => {
