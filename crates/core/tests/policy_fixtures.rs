@@ -115,3 +115,34 @@ fn fixtures_fire_and_stay_quiet_and_cover_every_format() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn truncated_and_mangled_fixtures_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy");
+    let mut n = 0;
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let path = f.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            let bytes = std::fs::read(&path).unwrap();
+            for cut in (0..bytes.len()).step_by(11) {
+                let _ = scan(&name, &bytes[..cut]);
+                let mut mangled = bytes.clone();
+                mangled[cut] = match mangled[cut] {
+                    b'{' => b'[',
+                    b'"' => b'\'',
+                    b' ' => b'\t',
+                    b'\n' => b':',
+                    _ => b'*',
+                };
+                let _ = scan(&name, &mangled);
+                n += 2;
+            }
+        }
+    }
+    assert!(n > 1000);
+}
