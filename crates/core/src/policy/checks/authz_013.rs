@@ -85,6 +85,15 @@ const SINGLE: &[&str] = &[
     "aws:useragent",
 ];
 
+/// Global multi-valued keys, which the per-service table does not list.
+const GLOBAL_MULTI: &[&str] = &[
+    "aws:calledvia",
+    "aws:principalservicenameslist",
+    "aws:principalorgpaths",
+    "aws:sourceorgpaths",
+    "aws:tagkeys",
+];
+
 impl Check for Authz013 {
     fn info(&self) -> &'static CheckInfo {
         &INFO
@@ -100,7 +109,13 @@ impl Check for Authz013 {
                     let anchor = format!("{}.Condition.{}.{}", s.anchor, c.op, c.key);
                     let all = op.starts_with("forallvalues:");
                     let any = op.starts_with("foranyvalue:");
-                    if all && s.allow && !s.conditions.iter().any(|n| n.base_op() == "null" && n.key_is(&c.key)) {
+                    if all
+                        && s.allow
+                        && !s
+                            .conditions
+                            .iter()
+                            .any(|n| n.base_op() == "null" && n.key_is(&c.key))
+                    {
                         out.hit(
                             c.span,
                             anchor.clone(),
@@ -129,7 +144,11 @@ impl Check for Authz013 {
                                 c.op.split(':').nth(1).unwrap_or("")
                             ),
                         );
-                    } else if !all && !any && t.is_multi_valued(&key) && op != "null" {
+                    } else if !all
+                        && !any
+                        && (t.is_multi_valued(&key) || GLOBAL_MULTI.contains(&key.as_str()))
+                        && op != "null"
+                    {
                         out.hit(
                             c.span,
                             anchor,
