@@ -448,3 +448,12 @@ fn sniffing_is_fast_on_ordinary_sources() {
     eprintln!("sniffed {mb:.0} MB in {secs:.3} s ({:.0} MB/s)", mb / secs);
     assert!(secs < 10.0, "sniffing too slow: {secs}s for {mb} MB");
 }
+
+#[test]
+fn sam_function_policies_are_identity_policies() {
+    let sam = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      Policies:\n        - AWSLambdaBasicExecutionRole\n        - Statement:\n            - Effect: Allow\n              Action: '*'\n              Resource: '*'\n";
+    assert_eq!(
+        line_of(&scan("template.yaml", sam.as_bytes()), "AUTHZ-001"),
+        11
+    );
+}

@@ -99,7 +99,9 @@ fn cfn_policy_props(rtype: &str) -> &'static [(&'static str, Option<Kind>)] {
             ("AssumeRolePolicyDocument", Some(Kind::Trust)),
             ("Policies", Some(Kind::Identity)),
         ],
-        "AWS::IAM::User" | "AWS::IAM::Group" => &[("Policies", Some(Kind::Identity))],
+        "AWS::IAM::User" | "AWS::IAM::Group" | "AWS::Serverless::Function" => {
+            &[("Policies", Some(Kind::Identity))]
+        }
         "AWS::IAM::Policy"
         | "AWS::IAM::ManagedPolicy"
         | "AWS::IAM::RolePolicy"
@@ -152,7 +154,11 @@ pub(crate) fn cfn(root: Node, src_lines: &[&str], diags: &mut Vec<String>) -> Do
             };
             if *prop == "Policies" {
                 for (i, p) in n.items().into_iter().enumerate() {
-                    if let Some(doc) = p.get("PolicyDocument") {
+                    // SAM functions list policy documents directly.
+                    if p.get_ci("Statement").is_some() {
+                        let anchor = r.prop_anchor(&format!("Policies[{i}]"));
+                        push_policy(&mut policies, diags, p, *kind, &anchor, r, None, src_lines);
+                    } else if let Some(doc) = p.get("PolicyDocument") {
                         let anchor = r.prop_anchor(&format!("Policies[{i}].PolicyDocument"));
                         push_policy(
                             &mut policies,
