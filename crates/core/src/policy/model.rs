@@ -319,8 +319,9 @@ pub(crate) fn policy_from_node(
             } else {
                 (n.span.line, n.span.col + 1)
             };
-            let indent = lines
-                .get(first_line as usize - 1)
+            let indent = (first_line as usize)
+                .checked_sub(1)
+                .and_then(|i| lines.get(i))
                 .map(|l| (l.len() - l.trim_start().len()) as u32)
                 .unwrap_or(0);
             shift(
