@@ -4,8 +4,6 @@
 //! so memory stays flat on adversarial input.
 
 use base64::Engine as _;
-use regex::bytes::Regex;
-use std::sync::OnceLock;
 
 /// Largest encoded segment that is decoded; longer runs are skipped.
 pub const MAX_SEGMENT: usize = 64 << 10;
@@ -39,63 +37,126 @@ pub struct Segment {
     pub decoded: Vec<u8>,
 }
 
-fn base64_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        super::rule::compile_pattern(r"[A-Za-z0-9+/_-]{20,}={0,2}").expect("static regex")
-    })
+/// Byte classes for the hand-written scanners below (a table beats a regex over whole files).
+const B64: u8 = 1;
+const URL: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let alnum = c.is_ascii_alphanumeric();
+        if alnum || c == b'+' || c == b'/' || c == b'_' || c == b'-' {
+            t[b] |= B64;
+        }
+        if alnum
+            || matches!(
+                c,
+                b'.' | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'*'
+                    | b'+'
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+                    | b'?'
+                    | b'-'
+                    | b'%'
+                    | b'\\'
+            )
+        {
+            t[b] |= URL;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Runs of base64 characters (plus trailing `=` padding) at least 20 long.
+fn base64_runs(text: &[u8], out: &mut Vec<(usize, usize, Encoding)>) {
+    let mut i = 0;
+    let n = text.len();
+    while i < n {
+        if CLASS[text[i] as usize] & B64 == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && CLASS[text[i] as usize] & B64 != 0 {
+            i += 1;
+        }
+        let mut end = i;
+        let mut pad = 0;
+        while end < n && text[end] == b'=' && pad < 2 {
+            end += 1;
+            pad += 1;
+        }
+        if i - start >= 20 && end - start <= MAX_SEGMENT && mixed(&text[start..i]) {
+            out.push((start, end, Encoding::Base64));
+        }
+        i = end.max(i);
+    }
 }
 
-fn percent_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        super::rule::compile_pattern(
-            r"(?:[A-Za-z0-9._~!$&*+;=:@/?-]*%[0-9A-Fa-f]{2}){2,}[A-Za-z0-9._~!$&*+;=:@/?-]*",
-        )
-        .expect("static regex")
-    })
-}
-
-fn escapes_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        super::rule::compile_pattern(
-            r"(?:[A-Za-z0-9_+/=.:@ -]*(?:\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})){2,}[A-Za-z0-9_+/=.:@ -]*",
-        )
-        .expect("static regex")
-    })
+/// Tokens (URL-ish characters between delimiters) holding at least two escapes that `valid`
+/// recognises at the positions `memchr` finds `marker` at.
+fn escaped_tokens(
+    text: &[u8],
+    marker: &[u8],
+    escape_len: usize,
+    encoding: Encoding,
+    out: &mut Vec<(usize, usize, Encoding)>,
+) {
+    let valid = |p: usize| -> bool {
+        let hex = &text[p + marker.len()..(p + escape_len).min(text.len())];
+        hex.len() == escape_len - marker.len() && hex.iter().all(u8::is_ascii_hexdigit)
+    };
+    let mut last_end = 0;
+    for p in memchr::memmem::find_iter(text, marker) {
+        if p < last_end || !valid(p) {
+            continue;
+        }
+        let mut start = p;
+        while start > 0 && CLASS[text[start - 1] as usize] & URL != 0 {
+            start -= 1;
+        }
+        let mut end = p;
+        while end < text.len() && CLASS[text[end] as usize] & URL != 0 {
+            end += 1;
+        }
+        last_end = end;
+        if end - start > MAX_SEGMENT {
+            continue;
+        }
+        let escapes = memchr::memmem::find_iter(&text[start..end], marker)
+            .filter(|&q| valid(start + q))
+            .take(2)
+            .count();
+        if escapes >= 2 {
+            out.push((start, end, encoding));
+        }
+    }
 }
 
 /// Every decodable segment of `text`, within `budget` decoded bytes (decremented).
 pub fn segments(text: &[u8], budget: &mut usize) -> Vec<Segment> {
     let mut out = Vec::new();
-    let mut candidates: Vec<(usize, usize, Encoding)> = base64_re()
-        .find_iter(text)
-        .filter(|m| m.len() <= MAX_SEGMENT && mixed(m.as_bytes()))
-        .map(|m| (m.start(), m.end(), Encoding::Base64))
-        .collect();
-    if text.contains(&b'%') {
-        candidates.extend(
-            percent_re()
-                .find_iter(text)
-                .map(|m| (m.start(), m.end(), Encoding::Percent)),
-        );
-    }
-    if text.windows(2).any(|w| w == b"\\u" || w == b"\\x") {
-        candidates.extend(
-            escapes_re()
-                .find_iter(text)
-                .map(|m| (m.start(), m.end(), Encoding::Escapes)),
-        );
-    }
+    let mut candidates: Vec<(usize, usize, Encoding)> = Vec::new();
+    base64_runs(text, &mut candidates);
+    escaped_tokens(text, b"%", 3, Encoding::Percent, &mut candidates);
+    escaped_tokens(text, b"\\u", 6, Encoding::Escapes, &mut candidates);
+    escaped_tokens(text, b"\\x", 4, Encoding::Escapes, &mut candidates);
     for (start, end, encoding) in candidates {
         if *budget == 0 {
             break;
         }
         let s = &text[start..end];
-        if s.len() > MAX_SEGMENT {
-            continue;
-        }
         let decoded = match encoding {
             Encoding::Base64 => decode_base64(s),
             Encoding::Percent => Some(decode_percent(s)),
