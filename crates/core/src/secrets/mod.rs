@@ -11,11 +11,12 @@ pub mod rule;
 pub mod validate;
 
 use crate::error::Error;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 pub use rule::{Rule, RuleAllowlist};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 pub use validate::Validator;
 
@@ -311,11 +312,19 @@ pub struct SecretMatch {
     pub facts: BTreeMap<String, String>,
 }
 
+/// Bytes scanned with the keyword NFA before the DFA is built.
+const DFA_AFTER: u64 = 4 << 20;
+
 /// All rules, the keyword automaton and the shared allowlist.
 #[derive(Debug)]
 pub struct SecretEngine {
     rules: Vec<CompiledRule>,
     keywords: AhoCorasick,
+    /// The same keywords as a DFA: a few milliseconds more to build, much faster to search. Built
+    /// once a scan has read [`DFA_AFTER`] bytes (history, big trees), never for a hook's few files.
+    keywords_dfa: OnceLock<AhoCorasick>,
+    words: Vec<String>,
+    scanned: AtomicU64,
     /// keyword index → rules that list it.
     keyword_rules: Vec<Vec<u32>>,
     /// Rules without keywords (imported ones): they run on every blob.
@@ -351,6 +360,9 @@ impl SecretEngine {
         Self {
             rules,
             keywords,
+            keywords_dfa: OnceLock::new(),
+            words,
+            scanned: AtomicU64::new(0),
             keyword_rules,
             always,
             shared_allowlist,
@@ -361,6 +373,25 @@ impl SecretEngine {
         &self.rules
     }
 
+    /// The NFA for small scans; the DFA (same matches) once enough bytes went through to repay it.
+    fn keyword_automaton(&self, len: usize) -> &AhoCorasick {
+        if let Some(dfa) = self.keywords_dfa.get() {
+            return dfa;
+        }
+        let total = self.scanned.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
+        if total < DFA_AFTER {
+            return &self.keywords;
+        }
+        self.keywords_dfa.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.words)
+                .unwrap_or_else(|_| self.keywords.clone())
+        })
+    }
+
     /// Find every secret in `bytes`. Errors (a built-in regex that fails to compile) are returned
     /// as messages so that the scan can go on and the binary can still exit 2.
     pub fn scan(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<SecretMatch> {
@@ -369,7 +400,7 @@ impl SecretEngine {
         for &r in &self.always {
             selected[r as usize] = true;
         }
-        for m in self.keywords.find_overlapping_iter(bytes) {
+        for m in self.keyword_automaton(bytes.len()).find_overlapping_iter(bytes) {
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
                 if !selected[r as usize] {
                     selected[r as usize] = true;

@@ -34,6 +34,11 @@ pub fn scan_history(
     progress: Option<ProgressFn<'_>>,
 ) -> Result<Report, Error> {
     refuse_shallow(repo)?;
+    // Every object is read once here, so libgit2's object cache would only hold memory, and
+    // re-hashing each object on read (corruption detection: `git fsck`'s job) costs about as much
+    // as inflating it. Both are process-wide libgit2 settings.
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     match branch {
