@@ -215,6 +215,8 @@ pub struct CompiledRule {
     paths: Option<GlobSet>,
     path_regex: Option<Regex>,
     allow_path_regexes: Vec<Regex>,
+    /// No match can span lines: run only on the lines of keyword hits.
+    line_local: bool,
 }
 
 impl CompiledRule {
@@ -268,6 +270,7 @@ impl CompiledRule {
             paths,
             path_regex,
             allow_path_regexes,
+            line_local: is_line_local(&rule.pattern),
             rule,
             source,
         };
@@ -395,16 +398,38 @@ impl SecretEngine {
     /// Find every secret in `bytes`. Errors (a built-in regex that fails to compile) are returned
     /// as messages so that the scan can go on and the binary can still exit 2.
     pub fn scan(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<SecretMatch> {
-        let mut selected = vec![false; self.rules.len()];
+        // Per rule: not selected, selected with the lines of its keyword hits (line-local rules,
+        // few hits), or selected for the whole blob.
+        let mut selected = vec![Selection::No; self.rules.len()];
         let mut any = !self.always.is_empty();
         for &r in &self.always {
-            selected[r as usize] = true;
+            selected[r as usize] = Selection::Whole;
         }
-        for m in self.keyword_automaton(bytes.len()).find_overlapping_iter(bytes) {
+        for m in self
+            .keyword_automaton(bytes.len())
+            .find_overlapping_iter(bytes)
+        {
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                if !selected[r as usize] {
-                    selected[r as usize] = true;
-                    any = true;
+                let r = r as usize;
+                any = true;
+                match &mut selected[r] {
+                    Selection::Whole => {}
+                    sel @ Selection::No => {
+                        *sel = if self.rules[r].line_local {
+                            Selection::Lines(vec![m.start()])
+                        } else {
+                            Selection::Whole
+                        };
+                    }
+                    sel @ Selection::Lines(_) => {
+                        if let Selection::Lines(hits) = sel {
+                            if hits.len() < MAX_WINDOWS {
+                                hits.push(m.start());
+                                continue;
+                            }
+                        }
+                        *sel = Selection::Whole;
+                    }
                 }
             }
         }
@@ -413,7 +438,7 @@ impl SecretEngine {
             return out;
         }
         for (i, rule) in self.rules.iter().enumerate() {
-            if !selected[i] {
+            if selected[i] == Selection::No {
                 continue;
             }
             if !rule.applies_to(path) {
@@ -430,18 +455,24 @@ impl SecretEngine {
                 }
             };
             let group = rule.rule.secret_group.unwrap_or(1);
-            for caps in re.captures_iter(bytes) {
-                let Some(m) = caps.get(group) else { continue };
-                if m.is_empty() {
-                    continue;
-                }
-                if let Some(facts) = self.accept(rule, m.as_bytes()) {
-                    out.push(SecretMatch {
-                        rule: i,
-                        start: m.start(),
-                        end: m.end(),
-                        facts,
-                    });
+            let windows = match &selected[i] {
+                Selection::Lines(hits) => line_windows(bytes, hits),
+                _ => vec![(0, bytes.len())],
+            };
+            for (ws, we) in windows {
+                for caps in re.captures_iter(&bytes[ws..we]) {
+                    let Some(m) = caps.get(group) else { continue };
+                    if m.is_empty() {
+                        continue;
+                    }
+                    if let Some(facts) = self.accept(rule, m.as_bytes()) {
+                        out.push(SecretMatch {
+                            rule: i,
+                            start: ws + m.start(),
+                            end: ws + m.end(),
+                            facts,
+                        });
+                    }
                 }
             }
         }
@@ -487,6 +518,68 @@ fn low_variety(secret: &[u8]) -> bool {
     true
 }
 
+/// How a rule was selected for a blob by the keyword pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selection {
+    No,
+    /// Keyword hit offsets; the rule's regex runs on those lines only.
+    Lines(Vec<usize>),
+    Whole,
+}
+
+/// Past this many keyword hits, a line-local rule runs over the whole blob.
+const MAX_WINDOWS: usize = 256;
+
+/// The lines holding `hits`, merged, as byte ranges without their line ends.
+fn line_windows(bytes: &[u8], hits: &[usize]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
+    let mut sorted = hits.to_vec();
+    sorted.sort_unstable();
+    for h in sorted {
+        if out.last().is_some_and(|&(_, e)| h < e) {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..h]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &bytes[h..]).map_or(bytes.len(), |p| h + p);
+        match out.last_mut() {
+            Some(last) if start <= last.1 + 1 => last.1 = end,
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// Whether no match of `pattern` can span a line end: then a match lies within one line, and the
+/// rule only needs to run on the lines where its keywords are.
+fn is_line_local(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn can_match_newline(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => false,
+            HirKind::Literal(l) => l.0.contains(&b'\n'),
+            HirKind::Class(Class::Bytes(c)) => c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+            HirKind::Class(Class::Unicode(c)) => c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+            HirKind::Repetition(r) => can_match_newline(&r.sub),
+            HirKind::Capture(c) => can_match_newline(&c.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(can_match_newline),
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .build()
+        .parse(pattern)
+        .map(|h| !can_match_newline(&h))
+        .unwrap_or(false)
+}
+
 /// When several rules capture overlapping text, keep the most confident (then the most specific:
 /// the one listed first wins ties), so that a generic rule never doubles a specific one.
 fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
@@ -512,4 +605,38 @@ fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
         keep.push(m);
     }
     *matches = keep;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_builtin_rules_are_line_local() {
+        let rules = builtin_rules().unwrap();
+        let local = rules
+            .iter()
+            .filter(|(r, _)| is_line_local(&r.pattern))
+            .count();
+        eprintln!("{local} of {} built-in rules are line-local", rules.len());
+        assert!(local * 3 > rules.len());
+    }
+
+    #[test]
+    fn line_locality_follows_the_pattern() {
+        assert!(is_line_local(r"(?i)token[ \t]*=[ \t]*([a-z0-9]{32})"));
+        assert!(is_line_local(r"\b(ghp_[A-Za-z0-9]{36})\b"));
+        assert!(!is_line_local(r"key\s*=\s*([a-z]{8})"));
+        assert!(!is_line_local(r"(?s)BEGIN(.{64,}?)END"));
+        assert!(!is_line_local(r"a[^x]b"));
+    }
+
+    #[test]
+    fn windows_cover_the_hit_lines_and_merge_neighbours() {
+        let text = b"one\ntwo key\nthree key\n\nfive key";
+        let w = line_windows(text, &[8, 18, 28]);
+        assert_eq!(w, vec![(4, 21), (23, 31)]);
+        assert_eq!(&text[4..21], b"two key\nthree key");
+        assert_eq!(&text[23..31], b"five key");
+    }
 }
