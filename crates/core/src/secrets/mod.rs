@@ -35,10 +35,29 @@ pub struct RuleSource {
 
 /// Every built-in rule, parsed from the embedded TOML files.
 pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        line: usize,
+        rule: Rule,
+    }
     let mut out = Vec::new();
-    for (name, text) in embedded::RULE_FILES {
+    for (name, json) in embedded::RULE_FILES {
         let file = format!("crates/core/rules/secrets/{name}");
-        out.extend(parse_rule_file(&file, text)?);
+        let entries: Vec<Entry> = serde_json::from_str(json).map_err(|e| Error::Config {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("invalid rule: {e}"),
+        })?;
+        out.extend(entries.into_iter().map(|e| {
+            (
+                e.rule,
+                RuleSource {
+                    file: file.clone(),
+                    line: Some(e.line),
+                },
+            )
+        }));
     }
     Ok(out)
 }
@@ -211,7 +230,7 @@ pub struct CompiledRule {
     pub source: RuleSource,
     regex: OnceLock<Result<Regex, String>>,
     validator: Option<Validator>,
-    allowlist: SecretAllowlist,
+    allowlist: OnceLock<SecretAllowlist>,
     paths: Option<GlobSet>,
     path_regex: Option<Regex>,
     allow_path_regexes: Vec<Regex>,
@@ -238,8 +257,14 @@ impl CompiledRule {
                 ))
             })?),
         };
-        let allowlist = SecretAllowlist::new(&rule.allowlist.stopwords, &rule.allowlist.regexes)
-            .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
+        // Built-in allowlists compile on first use (start-up matters for the hook); users' rules
+        // are checked now, so that a typo is an error with the rule's name.
+        let allowlist = OnceLock::new();
+        if eager {
+            let compiled = SecretAllowlist::new(&rule.allowlist.stopwords, &rule.allowlist.regexes)
+                .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
+            let _ = allowlist.set(compiled);
+        }
         let paths = if rule.paths.is_empty() {
             None
         } else {
@@ -295,6 +320,14 @@ impl CompiledRule {
                 .allow_path_regexes
                 .iter()
                 .any(|r| r.is_match(path.as_bytes()))
+    }
+
+    fn allowlist(&self) -> &SecretAllowlist {
+        self.allowlist.get_or_init(|| {
+            // Built-in allowlists are compiled by the catalogue test; an invalid one allows nothing.
+            SecretAllowlist::new(&self.rule.allowlist.stopwords, &self.rule.allowlist.regexes)
+                .unwrap_or_default()
+        })
     }
 
     fn regex(&self) -> Result<&Regex, &str> {
@@ -486,7 +519,7 @@ impl SecretEngine {
                 return None;
             }
         }
-        if rule.allowlist.allows(secret) {
+        if rule.allowlist().allows(secret) {
             return None;
         }
         if rule.rule.placeholder_filter
