@@ -176,6 +176,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     total.finish();
     emit(&scanner, &total, &args.output)?;
+    for (id, t) in scanner.rule_timings().iter().take(20) {
+        eprintln!(
+            "pipeguard: profile: {:>10.1} ms  {id}",
+            t.as_secs_f64() * 1e3
+        );
+    }
     Ok(exit_code(&scanner, &total))
 }
 

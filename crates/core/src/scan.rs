@@ -201,6 +201,11 @@ impl Scanner {
         self.engine.rules()
     }
 
+    /// Time spent per secret rule, slowest first (empty unless `PIPEGUARD_PROFILE_RULES` is set).
+    pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
+        self.engine.rule_timings()
+    }
+
     /// Whether a path (relative, `/`-separated) is to be scanned at all.
     pub fn path_selected(&self, path: &str) -> bool {
         if self.exclude.is_match(path)

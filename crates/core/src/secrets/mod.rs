@@ -365,11 +365,14 @@ pub struct SecretEngine {
     keyword_rules: Vec<Vec<u32>>,
     /// Rules without keywords (imported ones): they run on every blob.
     always: Vec<u32>,
+    /// Nanoseconds spent in each rule's regex, when profiling (`PIPEGUARD_PROFILE_RULES=1`).
+    timings: Option<Vec<AtomicU64>>,
     shared_allowlist: SecretAllowlist,
 }
 
 impl SecretEngine {
     pub fn new(rules: Vec<CompiledRule>, shared_allowlist: SecretAllowlist) -> Self {
+        let rule_count = rules.len();
         let mut words: Vec<String> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
@@ -399,6 +402,8 @@ impl SecretEngine {
             keywords_dfa: OnceLock::new(),
             words,
             scanned: AtomicU64::new(0),
+            timings: std::env::var_os("PIPEGUARD_PROFILE_RULES")
+                .map(|_| (0..rule_count).map(|_| AtomicU64::new(0)).collect()),
             keyword_rules,
             always,
             shared_allowlist,
@@ -407,6 +412,27 @@ impl SecretEngine {
 
     pub fn rules(&self) -> &[CompiledRule] {
         &self.rules
+    }
+
+    /// With `PIPEGUARD_PROFILE_RULES` set: `(rule id, time in its regex)`, slowest first.
+    pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
+        let Some(t) = &self.timings else {
+            return Vec::new();
+        };
+        let mut v: Vec<_> = self
+            .rules
+            .iter()
+            .zip(t)
+            .map(|(r, t)| {
+                (
+                    r.rule.id.clone(),
+                    std::time::Duration::from_nanos(t.load(Ordering::Relaxed)),
+                )
+            })
+            .filter(|(_, d)| !d.is_zero())
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v
     }
 
     /// The NFA for small scans; the DFA (same matches) once enough bytes went through to repay it.
@@ -488,6 +514,7 @@ impl SecretEngine {
                 }
             };
             let group = rule.rule.secret_group.unwrap_or(1);
+            let started = self.timings.as_ref().map(|_| std::time::Instant::now());
             let windows = match &selected[i] {
                 Selection::Lines(hits) => line_windows(bytes, hits),
                 _ => vec![(0, bytes.len())],
@@ -507,6 +534,9 @@ impl SecretEngine {
                         });
                     }
                 }
+            }
+            if let (Some(t), Some(started)) = (&self.timings, started) {
+                t[i].fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
             }
         }
         dedup_overlaps(&mut out, &self.rules);
