@@ -431,7 +431,7 @@ impl SecretEngine {
             })
             .filter(|(_, d)| !d.is_zero())
             .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|e| std::cmp::Reverse(e.1));
         v
     }
 
