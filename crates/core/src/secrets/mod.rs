@@ -235,7 +235,9 @@ pub struct CompiledRule {
     path_regex: Option<Regex>,
     allow_path_regexes: Vec<Regex>,
     /// No match can span lines: run only on the lines of keyword hits.
-    line_local: bool,
+    /// Whether no match can span lines (see [`is_line_local`]); worked out on first use, since
+    /// parsing every pattern up front costs the hook ~8 ms.
+    line_local: OnceLock<bool>,
 }
 
 impl CompiledRule {
@@ -295,7 +297,7 @@ impl CompiledRule {
             paths,
             path_regex,
             allow_path_regexes,
-            line_local: is_line_local(&rule.pattern),
+            line_local: OnceLock::new(),
             rule,
             source,
         };
@@ -328,6 +330,12 @@ impl CompiledRule {
             SecretAllowlist::new(&self.rule.allowlist.stopwords, &self.rule.allowlist.regexes)
                 .unwrap_or_default()
         })
+    }
+
+    fn line_local(&self) -> bool {
+        *self
+            .line_local
+            .get_or_init(|| is_line_local(&self.rule.pattern))
     }
 
     fn regex(&self) -> Result<&Regex, &str> {
@@ -474,7 +482,7 @@ impl SecretEngine {
                 match &mut selected[r] {
                     Selection::Whole => {}
                     sel @ Selection::No => {
-                        *sel = if self.rules[r].line_local {
+                        *sel = if self.rules[r].line_local() {
                             Selection::Lines(vec![m.start()])
                         } else {
                             Selection::Whole
