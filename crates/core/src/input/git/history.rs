@@ -449,6 +449,29 @@ mod tests {
     }
 
     #[test]
+    fn range_over_a_merge_reports_each_secret_once_with_its_commit() {
+        let d = init();
+        let p = d.path();
+        fs::write(p.join("a.txt"), "base\n").unwrap();
+        git(p, &["add", "."]);
+        git(p, &["commit", "-qm", "base"]);
+        let base = git(p, &["rev-parse", "HEAD"]);
+        git(p, &["checkout", "-qb", "feature"]);
+        fs::write(p.join("f.txt"), format!("k={}\n", token(31))).unwrap();
+        git(p, &["add", "."]);
+        git(p, &["commit", "-qm", "feature secret"]);
+        let feature = git(p, &["rev-parse", "HEAD"]);
+        git(p, &["checkout", "-q", "main"]);
+        fs::write(p.join("a.txt"), "base\nmain\n").unwrap();
+        git(p, &["commit", "-qam", "main work"]);
+        git(p, &["merge", "-q", "--no-edit", "feature"]);
+        let repo = Repository::open(p).unwrap();
+        let r = scan_range(&scanner(), &repo, &format!("{base}..HEAD"), None).unwrap();
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].commit.as_ref().unwrap().id, feature);
+    }
+
+    #[test]
     fn branch_only_and_all_refs() {
         let (d, _, _) = repo_with_history();
         let p = d.path();

@@ -305,6 +305,20 @@ mod tests {
     }
 
     #[test]
+    fn many_staged_files_are_scanned_in_parallel() {
+        let d = init();
+        for i in 0..(PARALLEL_FILES + 6) {
+            fs::write(d.path().join(format!("f{i:03}.txt")), format!("line {i}\n")).unwrap();
+        }
+        fs::write(d.path().join("f050.txt"), format!("k={}\n", token(7))).unwrap();
+        git(d.path(), &["add", "."]);
+        let r = staged_in(d.path());
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].path, "f050.txt");
+        assert_eq!(r.stats.files_scanned as usize, PARALLEL_FILES + 6);
+    }
+
+    #[test]
     fn files_mode_limits_to_named_files() {
         let d = init();
         fs::write(d.path().join("a.env"), format!("T={}\n", token(5))).unwrap();
