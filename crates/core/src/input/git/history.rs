@@ -68,9 +68,38 @@ pub fn scan_history(
     }
     let list = list_blobs(scanner, repo, walk, progress)?;
     let mut report = scan_blobs(scanner, repo, &list, progress)?;
+    first_occurrences(&mut report, &list.commits);
     dedup_diagnostics(&mut report);
     report.finish();
     Ok(report)
+}
+
+/// One finding per fingerprint (rule, path, secret). A secret that stays in a file through many
+/// edits is in every later version of that file's blob; it is reported once, at the commit that
+/// introduced it (the earliest in parents-first order).
+fn first_occurrences(report: &mut Report, commits: &[Oid]) {
+    let wanted: HashSet<&str> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
+        .collect();
+    let mut order: HashMap<String, usize> = HashMap::new();
+    for (i, c) in commits.iter().enumerate() {
+        let id = c.to_string();
+        if wanted.contains(id.as_str()) {
+            order.insert(id, i);
+        }
+    }
+    let rank = |f: &Finding| {
+        f.commit
+            .as_ref()
+            .and_then(|c| order.get(&c.id).copied())
+            .unwrap_or(usize::MAX)
+    };
+    let mut findings = std::mem::take(&mut report.findings);
+    findings.sort_by_cached_key(|f| (f.fingerprint.clone(), rank(f), f.line, f.column));
+    findings.dedup_by(|later, first| later.fingerprint == first.fingerprint);
+    report.findings = findings;
 }
 
 /// A blob to scan and where it first appeared.
@@ -433,6 +462,27 @@ mod tests {
         assert_eq!(f.line, 2);
         // Three unique blobs: hello, hello+key, nothing.
         assert_eq!(r.stats.files_scanned, 3);
+    }
+
+    #[test]
+    fn a_secret_kept_through_edits_is_reported_once_at_its_first_commit() {
+        let d = init();
+        let p = d.path();
+        let secret = token(41);
+        fs::write(p.join("a.txt"), format!("key={secret}\n")).unwrap();
+        git(p, &["add", "."]);
+        git(p, &["commit", "-qm", "introduce"]);
+        let first = git(p, &["rev-parse", "HEAD"]);
+        for i in 0..3 {
+            fs::write(p.join("a.txt"), format!("edit {i}\nkey={secret}\n")).unwrap();
+            git(p, &["commit", "-qam", "edit"]);
+        }
+        let repo = Repository::open(p).unwrap();
+        let r = scan_history(&scanner(), &repo, None, None).unwrap();
+        assert_eq!(r.stats.files_scanned, 4);
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].commit.as_ref().unwrap().id, first);
+        assert_eq!(r.findings[0].line, 1);
     }
 
     #[test]
