@@ -47,7 +47,10 @@ static CLASS: [u8; 256] = {
     while b < 256 {
         let c = b as u8;
         let alnum = c.is_ascii_alphanumeric();
-        if alnum || c == b'+' || c == b'/' || c == b'_' || c == b'-' {
+        // Standard base64 only: what Kubernetes, Docker and Basic auth use. URL-safe tokens
+        // (JWTs, …) have rules of their own, and `_`/`-` would make every snake_case or
+        // kebab-case identifier a candidate.
+        if alnum || c == b'+' || c == b'/' {
             t[b] |= B64;
         }
         if alnum
@@ -78,29 +81,40 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// Runs of base64 characters (plus trailing `=` padding) at least 20 long.
+/// Shortest base64 run worth decoding.
+const MIN_RUN: usize = 20;
+
+/// Runs of base64 characters (plus trailing `=` padding) at least [`MIN_RUN`] long.
+///
+/// Any such run that starts in `i..i + MIN_RUN` covers byte `i + MIN_RUN - 1`, so when that byte
+/// is not base64 the scan skips `MIN_RUN` bytes at once: ordinary text is mostly skipped.
 fn base64_runs(text: &[u8], out: &mut Vec<(usize, usize, Encoding)>) {
-    let mut i = 0;
+    let is_b64 = |b: u8| CLASS[b as usize] & B64 != 0;
     let n = text.len();
-    while i < n {
-        if CLASS[text[i] as usize] & B64 == 0 {
-            i += 1;
+    let mut i = 0;
+    while i + MIN_RUN <= n {
+        let probe = i + MIN_RUN - 1;
+        if !is_b64(text[probe]) {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < n && CLASS[text[i] as usize] & B64 != 0 {
-            i += 1;
+        let mut start = probe;
+        while start > i && is_b64(text[start - 1]) {
+            start -= 1;
         }
-        let mut end = i;
-        let mut pad = 0;
-        while end < n && text[end] == b'=' && pad < 2 {
+        let mut run_end = probe + 1;
+        while run_end < n && is_b64(text[run_end]) {
+            run_end += 1;
+        }
+        let mut end = run_end;
+        while end < n && end - run_end < 2 && text[end] == b'=' {
             end += 1;
-            pad += 1;
         }
-        if i - start >= 20 && end - start <= MAX_SEGMENT && mixed(&text[start..i]) {
+        if run_end - start >= MIN_RUN && end - start <= MAX_SEGMENT && mixed(&text[start..run_end])
+        {
             out.push((start, end, Encoding::Base64));
         }
-        i = end.max(i);
+        i = end + 1;
     }
 }
 
