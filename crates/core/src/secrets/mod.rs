@@ -465,37 +465,49 @@ impl SecretEngine {
     /// Find every secret in `bytes`. Errors (a built-in regex that fails to compile) are returned
     /// as messages so that the scan can go on and the binary can still exit 2.
     pub fn scan(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<SecretMatch> {
-        // Per rule: not selected, selected with the lines of its keyword hits (line-local rules,
-        // few hits), or selected for the whole blob.
-        let mut selected = vec![Selection::No; self.rules.len()];
-        let mut any = !self.always.is_empty();
-        for &r in &self.always {
-            selected[r as usize] = Selection::Whole;
-        }
+        // Keyword hits, per keyword and capped: one push per hit, whatever the number of rules
+        // that share the keyword.
+        let mut slot_of = vec![u32::MAX; self.keyword_rules.len()];
+        let mut hits: Vec<(usize, Vec<usize>)> = Vec::new();
         for m in self
             .keyword_automaton(bytes.len())
             .find_overlapping_iter(bytes)
         {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+            let k = m.pattern().as_usize();
+            match slot_of[k] {
+                u32::MAX => {
+                    slot_of[k] = hits.len() as u32;
+                    hits.push((k, vec![m.start()]));
+                }
+                slot => {
+                    let h = &mut hits[slot as usize].1;
+                    if h.len() <= MAX_WINDOWS {
+                        h.push(m.start());
+                    }
+                }
+            }
+        }
+        // Per rule: not selected, selected on the lines of its keywords' hits (line-local rules,
+        // few hits), or selected for the whole blob.
+        let mut selected = vec![Selection::No; self.rules.len()];
+        let any = !self.always.is_empty() || !hits.is_empty();
+        for &r in &self.always {
+            selected[r as usize] = Selection::Whole;
+        }
+        for (slot, (k, positions)) in hits.iter().enumerate() {
+            let overflow = positions.len() > MAX_WINDOWS;
+            for &r in &self.keyword_rules[*k] {
                 let r = r as usize;
-                any = true;
                 match &mut selected[r] {
                     Selection::Whole => {}
-                    sel @ Selection::No => {
-                        *sel = if self.rules[r].line_local() {
-                            Selection::Lines(vec![m.start()])
+                    sel => {
+                        if overflow || !self.rules[r].line_local() {
+                            *sel = Selection::Whole;
+                        } else if let Selection::Lines(slots) = sel {
+                            slots.push(slot);
                         } else {
-                            Selection::Whole
-                        };
-                    }
-                    sel @ Selection::Lines(_) => {
-                        if let Selection::Lines(hits) = sel {
-                            if hits.len() < MAX_WINDOWS {
-                                hits.push(m.start());
-                                continue;
-                            }
+                            *sel = Selection::Lines(vec![slot]);
                         }
-                        *sel = Selection::Whole;
                     }
                 }
             }
@@ -524,7 +536,17 @@ impl SecretEngine {
             let group = rule.rule.secret_group.unwrap_or(1);
             let started = self.timings.as_ref().map(|_| std::time::Instant::now());
             let windows = match &selected[i] {
-                Selection::Lines(hits) => line_windows(bytes, hits),
+                Selection::Lines(slots) => {
+                    let positions: Vec<usize> = slots
+                        .iter()
+                        .flat_map(|&s| hits[s].1.iter().copied())
+                        .collect();
+                    if positions.len() > MAX_WINDOWS {
+                        vec![(0, bytes.len())]
+                    } else {
+                        line_windows(bytes, &positions)
+                    }
+                }
                 _ => vec![(0, bytes.len())],
             };
             for (ws, we) in windows {
@@ -593,7 +615,7 @@ fn low_variety(secret: &[u8]) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Selection {
     No,
-    /// Keyword hit offsets; the rule's regex runs on those lines only.
+    /// The keywords (slots in the blob's hit list) whose lines the rule's regex runs on.
     Lines(Vec<usize>),
     Whole,
 }
