@@ -124,19 +124,11 @@ fn min_confidence_filters_low_confidence_rules() {
     write(
         dir.path(),
         "cfg.toml",
-        r#"version = 1
-[[rules.custom]]
-id = "acme-key"
-name = "ACME key"
-severity = "high"
-confidence = "low"
-keywords = ["acme_"]
-pattern = '''\b(acme_[a-z0-9]{24})\b'''
-description = "ACME keys."
-fix = "Revoke it."
-examples = ["k = acme_q8v2m4k7x1c9z3b6n5w0r2t8"]
-negative_examples = ["k = acme_${KEY}"]
-"#,
+        acme_rule_config(
+            "low",
+            r"\b(acme_[a-z0-9]{24})\b",
+            "k = acme_q8v2m4k7x1c9z3b6n5w0r2t8",
+        ),
     );
     write(dir.path(), "a.env", "k = acme_q8v2m4k7x1c9z3b6n5w0r2t8\n");
     let cfg = dir.path().join("cfg.toml");

@@ -222,19 +222,7 @@ fn invalid_custom_regex_names_the_rule() {
     write(
         dir.path(),
         "cfg.toml",
-        r#"version = 1
-[[rules.custom]]
-id = "acme-key"
-name = "ACME key"
-severity = "high"
-confidence = "high"
-keywords = ["acme"]
-pattern = '''(acme_[a-z'''
-description = "d"
-fix = "f"
-examples = ["acme_abc"]
-negative_examples = ["acme"]
-"#,
+        acme_rule_config("high", "(acme_[a-z", "acme_abc"),
     );
     let out = pipeguard()
         .args(["scan", "--config"])
@@ -313,19 +301,7 @@ fn rules_check_reports_a_custom_rule_whose_example_does_not_fire() {
     write(
         dir.path(),
         "cfg.toml",
-        r#"version = 1
-[[rules.custom]]
-id = "acme-key"
-name = "ACME key"
-severity = "high"
-confidence = "high"
-keywords = ["acme_"]
-pattern = '''\b(acme_[a-z0-9]{32})\b'''
-description = "ACME keys."
-fix = "Revoke it."
-examples = ["k = acme_tooshort"]
-negative_examples = ["k = acme_${KEY}"]
-"#,
+        acme_rule_config("high", r"\b(acme_[a-z0-9]{32})\b", "k = acme_tooshort"),
     );
     let out = pipeguard()
         .args(["rules", "check", "--custom-only", "--config"])

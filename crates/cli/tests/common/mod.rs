@@ -53,3 +53,22 @@ pub fn assert_valid_sarif(doc: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
 }
+
+/// A config with one custom `acme-key` rule (its `[[rules.custom]]` table starts on line 2).
+pub fn acme_rule_config(confidence: &str, pattern: &str, example: &str) -> String {
+    format!(
+        r#"version = 1
+[[rules.custom]]
+id = "acme-key"
+name = "ACME key"
+severity = "high"
+confidence = "{confidence}"
+keywords = ["acme_"]
+pattern = '''{pattern}'''
+description = "ACME keys."
+fix = "Revoke it."
+examples = ["{example}"]
+negative_examples = ["k = acme_${{KEY}}"]
+"#
+    )
+}
