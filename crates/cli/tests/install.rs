@@ -62,24 +62,44 @@ struct Release {
     asset: String,
 }
 
-impl Release {
-    fn new(tag: &str) -> Release {
+/// This build packaged once as `v0.1.0` for the host (gzip of the debug programs takes a while).
+fn packaged() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("releases").join(tag);
-        let target = host_target();
         let out = Command::new("sh")
             .arg(root().join("scripts/package.sh"))
-            .arg(tag)
-            .arg(&target)
+            .arg("v0.1.0")
+            .arg(host_target())
             .arg(bin_dir())
-            .arg(&out)
+            .arg(dir.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "scripts/package.sh failed: {}", stderr(&out));
+        assert!(
+            out.status.success(),
+            "scripts/package.sh failed: {}",
+            stderr(&out)
+        );
+        dir
+    })
+    .path()
+}
+
+impl Release {
+    /// A fresh copy of the packaged release, which a test may tamper with.
+    fn new() -> Release {
+        let tag = "v0.1.0";
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("releases").join(tag);
+        std::fs::create_dir_all(&out).unwrap();
+        for entry in std::fs::read_dir(packaged()).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), out.join(entry.file_name())).unwrap();
+        }
         Release {
             dir,
             tag: tag.to_string(),
-            asset: format!("pipeguard-{tag}-{target}.tar.gz"),
+            asset: format!("pipeguard-{tag}-{}.tar.gz", host_target()),
         }
     }
 
@@ -128,7 +148,7 @@ fn installed(bin: &Path) -> Vec<String> {
 
 #[test]
 fn installs_a_verified_release_and_the_programs_run() {
-    let release = Release::new("v0.1.0");
+    let release = Release::new();
     let (out, bin) = release.install(&[("PIPEGUARD_VERSION", "v0.1.0".into())]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("verified SHA-256"), "{}", stderr(&out));
@@ -152,7 +172,7 @@ fn installs_a_verified_release_and_the_programs_run() {
 
 #[test]
 fn without_a_version_it_installs_the_tag_the_latest_page_resolves_to() {
-    let release = Release::new("v0.1.0");
+    let release = Release::new();
     // GitHub redirects releases/latest to releases/tag/<tag>; the installer takes the last path
     // segment of the final address, which for a file:// address is the address itself.
     let latest = format!("{}/v0.1.0", release.base());
@@ -162,7 +182,7 @@ fn without_a_version_it_installs_the_tag_the_latest_page_resolves_to() {
     assert_eq!(installed(&bin).len(), 3);
 
     // Control: a "latest" address that names no tag is an error, not a guess.
-    let other = Release::new("v0.1.0");
+    let other = Release::new();
     let (out, bin) = other.install(&[("PIPEGUARD_LATEST_URL", other.base())]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
@@ -175,7 +195,7 @@ fn without_a_version_it_installs_the_tag_the_latest_page_resolves_to() {
 
 #[test]
 fn a_tampered_checksum_is_refused_and_nothing_is_installed() {
-    let release = Release::new("v0.1.0");
+    let release = Release::new();
     let sha = release.asset_path().with_extension("gz.sha256");
     let text = std::fs::read_to_string(&sha).unwrap();
     // Flip the first hex digit of the recorded digest.
@@ -198,7 +218,7 @@ fn a_tampered_checksum_is_refused_and_nothing_is_installed() {
 
 #[test]
 fn a_tampered_archive_is_refused_and_nothing_is_installed() {
-    let release = Release::new("v0.1.0");
+    let release = Release::new();
     let mut bytes = std::fs::read(release.asset_path()).unwrap();
     let n = bytes.len();
     bytes[n / 2] ^= 0x01;
@@ -216,7 +236,7 @@ fn a_tampered_archive_is_refused_and_nothing_is_installed() {
 
 #[test]
 fn a_missing_checksum_file_is_refused() {
-    let release = Release::new("v0.1.0");
+    let release = Release::new();
     std::fs::remove_file(release.asset_path().with_extension("gz.sha256")).unwrap();
     let (out, bin) = release.install(&[("PIPEGUARD_VERSION", "v0.1.0".into())]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -226,7 +246,7 @@ fn a_missing_checksum_file_is_refused() {
 
 #[test]
 fn an_unknown_version_is_an_error_that_names_it() {
-    let release = Release::new("v0.1.0");
+    let release = Release::new();
     let (out, bin) = release.install(&[("PIPEGUARD_VERSION", "v9.9.9".into())]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
@@ -239,7 +259,7 @@ fn an_unknown_version_is_an_error_that_names_it() {
 
 #[test]
 fn the_checksum_file_is_in_sha256sum_format() {
-    let release = Release::new("v0.2.0");
+    let release = Release::new();
     let text = std::fs::read_to_string(release.asset_path().with_extension("gz.sha256")).unwrap();
     let (digest, name) = text.trim_end().split_once("  ").unwrap();
     assert_eq!(name, release.asset);
