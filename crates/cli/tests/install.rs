@@ -151,7 +151,11 @@ fn installs_a_verified_release_and_the_programs_run() {
     let release = Release::new();
     let (out, bin) = release.install(&[("PIPEGUARD_VERSION", "v0.1.0".into())]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("verified SHA-256"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("verified SHA-256"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(
         installed(&bin),
         ["pipeguard", "pipeguard-action", "pipeguard-hook"]

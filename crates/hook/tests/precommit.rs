@@ -113,5 +113,8 @@ fn pre_commit_try_repo_builds_the_hook_and_blocks_a_staged_secret() {
     assert!(out.contains("Failed"), "{out}");
     assert!(out.contains("config.py:1:"), "{out}");
     assert!(out.contains("github-classic-pat"), "{out}");
-    assert!(!out.contains(&token), "the secret is printed in full: {out}");
+    assert!(
+        !out.contains(&token),
+        "the secret is printed in full: {out}"
+    );
 }
