@@ -40,7 +40,20 @@ fn build_programs() -> PathBuf {
     build.env("CARGO_TARGET_DIR", dir.parent().unwrap());
     let status = build.status().expect("cargo runs");
     assert!(status.success(), "cargo build of the three programs failed");
-    dir
+    // Stripped copies: gzip of ~350 MB of debug information dominated the test's time.
+    let stripped =
+        std::env::temp_dir().join(format!("pipeguard-install-test-{}", std::process::id()));
+    std::fs::create_dir_all(&stripped).unwrap();
+    for program in ["pipeguard", "pipeguard-hook", "pipeguard-action"] {
+        let copy = stripped.join(program);
+        std::fs::copy(dir.join(program), &copy).unwrap();
+        // Without `strip` the copy stays whole, which is slower but the same test.
+        let _ = Command::new("strip")
+            .arg("--strip-debug")
+            .arg(&copy)
+            .status();
+    }
+    stripped
 }
 
 /// The target scripts/install.sh should detect on this machine (glibc >= 2.35 here: the CI and
@@ -64,15 +77,16 @@ struct Release {
 
 /// This build packaged once as `v0.1.0` for the host (gzip of the debug programs takes a while).
 fn packaged() -> &'static Path {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("install-test-dist");
+        let _ = std::fs::remove_dir_all(&dir);
         let out = Command::new("sh")
             .arg(root().join("scripts/package.sh"))
             .arg("v0.1.0")
             .arg(host_target())
             .arg(bin_dir())
-            .arg(dir.path())
+            .arg(&dir)
             .output()
             .unwrap();
         assert!(
@@ -82,7 +96,6 @@ fn packaged() -> &'static Path {
         );
         dir
     })
-    .path()
 }
 
 impl Release {
