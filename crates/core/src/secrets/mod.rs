@@ -673,8 +673,17 @@ fn is_line_local(pattern: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// When several rules capture overlapping text, keep the most confident (then the most specific:
-/// the one listed first wins ties), so that a generic rule never doubles a specific one.
+/// How strongly a rule's finding claims a span: a provider rule (runs on any path, not `generic-`)
+/// beats a generic or path-limited file-format rule whatever their confidence, since it names the
+/// service and how to revoke; then confidence, then severity.
+fn rank(rule: &Rule) -> (bool, crate::finding::Confidence, crate::finding::Severity) {
+    let specific =
+        !rule.id.starts_with("generic-") && rule.paths.is_empty() && rule.path_pattern.is_none();
+    (specific, rule.confidence, rule.severity)
+}
+
+/// When several rules capture overlapping text, keep the best ranked (see [`rank`]; the one listed
+/// first wins ties), so that a generic rule never doubles or hides a specific one.
 fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
     if matches.len() < 2 {
         return;
@@ -689,7 +698,7 @@ fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
             .find(|k| k.start < m.end && m.start < k.end)
         {
             let (a, b) = (&rules[prev.rule].rule, &rules[m.rule].rule);
-            let better = (b.confidence, b.severity) > (a.confidence, a.severity);
+            let better = rank(b) > rank(a);
             if better {
                 *prev = m;
             }
