@@ -734,6 +734,69 @@ mod tests {
     }
 
     #[test]
+    fn a_provider_rule_wins_over_a_path_limited_rule_on_the_same_span() {
+        let text = r#"
+[[rule]]
+id = "file-format-password"
+name = "n"
+severity = "high"
+confidence = "high"
+keywords = ["pass"]
+pattern = '"pass":"([^"]+)"'
+paths = ["**/*.json"]
+description = "d"
+fix = "f"
+examples = ['"pass":"x"']
+negative_examples = ["y"]
+
+[[rule]]
+id = "acme-token"
+name = "n"
+severity = "critical"
+confidence = "medium"
+keywords = ["acme_"]
+pattern = '(acme_[a-z0-9]{8})'
+description = "d"
+fix = "f"
+examples = ["acme_k3j9x2m7"]
+negative_examples = ["y"]
+
+[[rule]]
+id = "generic-thing"
+name = "n"
+severity = "critical"
+confidence = "high"
+keywords = ["acme_"]
+pattern = '"(acme_[a-z0-9]{8})"'
+description = "d"
+fix = "f"
+examples = ['"acme_k3j9x2m7"']
+negative_examples = ["y"]
+"#;
+        let rules: Vec<CompiledRule> = parse_rule_file("t.toml", text)
+            .unwrap()
+            .into_iter()
+            .map(|(r, s)| CompiledRule::new(r, s, true).unwrap())
+            .collect();
+        let engine = SecretEngine::new(rules, SecretAllowlist::default());
+        let mut errors = Vec::new();
+        let found = engine.scan("cfg.json", br#"{"pass":"acme_k3j9x2m7"}"#, &mut errors);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(engine.rules()[found[0].rule].rule.id, "acme-token");
+        // Control: on its own, the path-limited rule reports the span.
+        let only: Vec<CompiledRule> = parse_rule_file("t.toml", text)
+            .unwrap()
+            .into_iter()
+            .take(1)
+            .map(|(r, s)| CompiledRule::new(r, s, true).unwrap())
+            .collect();
+        let engine = SecretEngine::new(only, SecretAllowlist::default());
+        let found = engine.scan("cfg.json", br#"{"pass":"acme_k3j9x2m7"}"#, &mut errors);
+        assert_eq!(found.len(), 1);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
     fn windows_cover_the_hit_lines_and_merge_neighbours() {
         let text = b"one\ntwo key\nthree key\n\nfive key";
         let w = line_windows(text, &[8, 18, 28]);
