@@ -22,7 +22,12 @@ fn files(dir: &Path, root: &Path, out: &mut Vec<String>) {
         if p.is_dir() {
             files(&p, root, out);
         } else {
-            out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }
