@@ -397,3 +397,17 @@ fn subcommands_have_help_and_unknown_words_are_errors() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("not inside a git repository"), "{out}");
 }
+
+#[test]
+fn snapshot_of_a_blocked_commit() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("a.txt"), "hello\n").unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "init"]);
+    fs::write(p.join("a.txt"), format!("hello\nk={}\n", token(31))).unwrap();
+    git(p, &["add", "."]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out.replace(&p.display().to_string(), "[TMP]"));
+}
