@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
 
 pub mod gitleaks;
+mod ids;
 
 /// File names looked for at the repository root, in order. A gitleaks config is used when there
 /// is no pipeguard one.
@@ -302,6 +303,27 @@ impl Config {
         if let Some(v) = raw.scan.decode_depth {
             cfg.decode_depth = v;
         }
+        let custom_ids: Vec<&str> = raw
+            .rules
+            .custom
+            .iter()
+            .map(|r| r.get_ref().id.as_str())
+            .collect();
+        ids::check_known(
+            &file,
+            text,
+            raw.rules
+                .disable
+                .iter()
+                .map(|id| ("[rules] disable", id.as_str()))
+                .chain(
+                    raw.rules
+                        .severity
+                        .keys()
+                        .map(|id| ("[rules.severity]", id.as_str())),
+                ),
+            &custom_ids,
+        )?;
         cfg.disabled.extend(raw.rules.disable);
         cfg.severity.extend(raw.rules.severity);
         if let Some(v) = raw.rules.min_confidence {

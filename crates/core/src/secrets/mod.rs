@@ -33,6 +33,11 @@ pub struct RuleSource {
     pub line: Option<usize>,
 }
 
+/// The id of every built-in rule, without parsing the rules.
+pub fn builtin_rule_ids() -> &'static [&'static str] {
+    embedded::RULE_IDS
+}
+
 /// Every built-in rule, parsed from the embedded TOML files.
 pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
     #[derive(serde::Deserialize)]
