@@ -130,7 +130,10 @@ pub fn say(line: &str) {
 /// quietly, as for ripgrep; any other failure (a full disk) is an error.
 pub fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(e).context("cannot write to standard output")
         }
@@ -172,7 +175,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         false => args.paths[0].as_path(),
     };
     let config = load_config(&args.common, start)?;
-    let scanner = Scanner::new(config)?;
+    let mut scanner = Scanner::new(config)?;
+    if std::env::var_os("PIPEGUARD_PROFILE_RULES").is_some() {
+        scanner.profile_rules();
+    }
     let report =
         pipeguard_core::input::walk::scan_paths(&scanner, &args.paths, &mut std::io::stdin())?;
     finish(&scanner, report, &args.output)
@@ -217,7 +223,11 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
             "pipeguard: {n} finding{} in {} file{}",
             if n == 1 { "" } else { "s" },
             report.stats.files_scanned,
-            if report.stats.files_scanned == 1 { "" } else { "s" },
+            if report.stats.files_scanned == 1 {
+                ""
+            } else {
+                "s"
+            },
         ));
     }
     Ok(())
