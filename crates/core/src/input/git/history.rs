@@ -337,7 +337,7 @@ impl<'a> Source for Objects<'a> {
             origin: item.origin,
             added: None,
             content: Content::Object {
-                repo: &**repo,
+                repo,
                 id: item.id,
             },
         }))
