@@ -4,6 +4,7 @@
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand};
 use cli_values::{confidence_parser, format_parser, severity_parser};
+use pipeguard_core::config::FailDefaults;
 use pipeguard_core::finding::{Confidence, Severity};
 use pipeguard_core::report::{self, Format};
 use pipeguard_core::scan::Report;
@@ -192,7 +193,10 @@ pub fn say(line: &str) {
 /// quietly, as for ripgrep; any other failure (a full disk) is an error.
 pub fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(e).context("cannot write to standard output")
         }
@@ -207,7 +211,11 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
         config.redact = false;
     }
     if let Some(s) = common.fail_on {
+        // Over the config's [fail] thresholds, per kind included.
         config.fail_severity = s;
+        config.fail_severity_set = true;
+        config.fail_secrets = None;
+        config.fail_policy = None;
     }
     if let Some(b) = &common.baseline {
         config.baseline = Some(b.clone());
@@ -258,9 +266,11 @@ pub fn finish(scanner: &Scanner, mut report: Report, out: &OutputArgs) -> Result
             t.as_secs_f64() * 1e3
         ));
     }
-    Ok(ExitCode::from(
-        report.exit_code(scanner.config.fail_severity),
-    ))
+    let config = &scanner.config;
+    Ok(ExitCode::from(report.exit_code_with(
+        config,
+        FailDefaults::uniform(config.fail_severity),
+    )))
 }
 
 /// Write the report where it was asked for; diagnostics go to standard error in every format.
@@ -313,12 +323,38 @@ stopwords = []                            # substrings of a captured secret
 
 [fail]
 severity = "low"                          # exit 1 for findings at or above this
+# secrets = "low"                         # per kind, over `severity` (the pre-commit hook's
+# policy = "high"                         # defaults when [fail] sets nothing)
 "#;
 
 fn init(force: bool) -> Result<ExitCode> {
     let path = Path::new(".pipeguard.toml");
     if path.exists() && !force {
         bail!(".pipeguard.toml already exists (use --force to overwrite)");
+    }
+    // A gitleaks config here is already read by pipeguard; a .pipeguard.toml would take its place.
+    if let Some(gl) = [".gitleaks.toml", "gitleaks.toml"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+    {
+        if !force {
+            let cfg = Config::load(gl)?;
+            bail!(
+                "{gl} is here, and pipeguard already uses it as its config (its {}, \
+                 allowlists and .gitleaksignore); a new .pipeguard.toml would take its place \
+                 and those would stop applying.\n\
+                 Keep using {gl} (nothing to do: `pipeguard scan .` reads it), or run \
+                 `pipeguard init --force` to write a starter .pipeguard.toml instead and move what \
+                 you need from {gl} into it.",
+                native::count(cfg.custom_rules.len(), "rule"),
+                gl = gl.display()
+            );
+        }
+        say(&format!(
+            "pipeguard: warning: {} will no longer apply: .pipeguard.toml takes its place",
+            gl.display()
+        ));
     }
     std::fs::write(path, STARTER_CONFIG).context("cannot write .pipeguard.toml")?;
     // The starter must itself be valid: parse it back.
