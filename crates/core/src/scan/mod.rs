@@ -171,6 +171,29 @@ impl Report {
     }
 
     /// Findings at or above the threshold.
+    /// The findings at or above their kind's fail threshold (`[fail] secrets` / `policy`).
+    pub fn failing_with<'a>(
+        &'a self,
+        config: &'a Config,
+        defaults: crate::config::FailDefaults,
+    ) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| f.severity >= config.fail_threshold(f.kind, defaults))
+    }
+
+    /// 2 when anything could not be scanned, 1 for a finding at or above its kind's threshold,
+    /// else 0.
+    pub fn exit_code_with(&self, config: &Config, defaults: crate::config::FailDefaults) -> u8 {
+        if self.has_errors() {
+            2
+        } else if self.failing_with(config, defaults).next().is_some() {
+            1
+        } else {
+            0
+        }
+    }
+
     pub fn failing(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
