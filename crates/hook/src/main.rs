@@ -180,15 +180,10 @@ fn footer(scanner: &Scanner, report: &Report, code: u8, named_files: bool) -> St
     let warnings = report.findings.len() - blocking.len();
     if !report.findings.is_empty() {
         out.push_str(&format!(
-            "pipeguard: {} in {scope}: {} blocking, {} only {}.\n",
+            "pipeguard: {} in {scope}: {} blocking, {}.\n",
             plural(report.findings.len(), "finding"),
             blocking.len(),
-            warnings,
-            if warnings == 1 {
-                "a warning"
-            } else {
-                "warnings"
-            }
+            plural(warnings, "warning")
         ));
         if warnings > 0 {
             let secrets = config.fail_threshold(Kind::Secret, FailDefaults::HOOK);
