@@ -248,7 +248,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         false => args.paths[0].as_path(),
     };
     let config = load_config(&args.common, start)?;
-    let scanner = Scanner::new(config)?;
+    let mut scanner = Scanner::new(config)?;
+    if std::env::var_os("PIPEGUARD_PROFILE_RULES").is_some() {
+        scanner.profile_rules();
+    }
     let report =
         pipeguard_core::input::walk::scan_paths(&scanner, &args.paths, &mut std::io::stdin())?;
     finish(&scanner, report, &args.output)

@@ -232,6 +232,23 @@ impl Config {
         Config::from_layers(Some((file, text)), None)
     }
 
+    /// The custom rules with where each was written, as the rule engine and `rules check` take
+    /// them.
+    pub fn custom_rule_sources(&self) -> Vec<(Rule, crate::secrets::RuleSource)> {
+        self.custom_rules
+            .iter()
+            .map(|c| {
+                (
+                    c.rule.clone(),
+                    crate::secrets::RuleSource {
+                        file: c.file.clone(),
+                        line: Some(c.line),
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// The config every binary uses: the `explicit` file (`--config`) when given, else the one
     /// discovered from `start` (see [`Config::discover`]), else the embedded defaults. Warnings
     /// about the file itself are in [`Config::notes`]; [`crate::Report::add_config_notes`] turns

@@ -234,15 +234,7 @@ impl Scanner {
         } else {
             Vec::new()
         };
-        for c in &config.custom_rules {
-            rules.push((
-                c.rule.clone(),
-                RuleSource {
-                    file: c.file.clone(),
-                    line: Some(c.line),
-                },
-            ));
-        }
+        rules.extend(config.custom_rule_sources());
         Self::with_rules(config, rules)
     }
 
@@ -312,7 +304,14 @@ impl Scanner {
         self.engine.rules()
     }
 
-    /// Time spent per secret rule, slowest first (empty unless `PIPEGUARD_PROFILE_RULES` is set).
+    /// Record the time spent in each secret rule (the CLI does when `PIPEGUARD_PROFILE_RULES`
+    /// is set).
+    pub fn profile_rules(&mut self) {
+        self.engine.profile();
+    }
+
+    /// Time spent per secret rule, slowest first (empty unless [`Scanner::profile_rules`] was
+    /// called).
     pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
         self.engine.rule_timings()
     }
@@ -725,6 +724,31 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diagnostics_display_in_one_style() {
+        let d = located(Level::Warning, "a.json", "3:4: unexpected `}`");
+        assert_eq!(d.to_string(), "warning: a.json:3:4: unexpected `}`");
+        let d = located(Level::Warning, "a.yml", "12: bad indent");
+        assert_eq!(d.to_string(), "warning: a.yml:12: bad indent");
+        // Control: a message without a location keeps its text whole, the path once.
+        let d = located(Level::Error, "b.tf", "10 resources: parse error");
+        assert_eq!(d.to_string(), "error: b.tf: 10 resources: parse error");
+        let d = Diagnostic::new(Level::Note, None, "whole scan");
+        assert_eq!(d.to_string(), "note: whole scan");
+    }
+
+    #[test]
+    fn exit_code_is_2_on_any_error_even_with_findings() {
+        let mut r = Report::default();
+        assert_eq!(r.exit_code(Severity::Low), 0);
+        r.diagnostics
+            .push(Diagnostic::new(Level::Warning, Some("a"), "partial"));
+        assert_eq!(r.exit_code(Severity::Low), 0);
+        r.diagnostics
+            .push(Diagnostic::new(Level::Error, Some("b"), "unreadable"));
+        assert_eq!(r.exit_code(Severity::Low), 2);
+    }
 
     #[test]
     fn line_index_maps_offsets() {
