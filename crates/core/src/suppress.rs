@@ -9,33 +9,52 @@ use std::path::Path;
 /// True when `line` carries an inline suppression for `rule_id`:
 /// `pipeguard:allow` (every rule) or `pipeguard:allow[id, other-id]`; `gitleaks:allow` is honoured too.
 pub fn inline_allows(line: &[u8], rule_id: &str) -> bool {
-    if memfind(line, b"gitleaks:allow").is_some() {
-        return true;
-    }
-    let mut rest = line;
-    while let Some(pos) = memfind(rest, b"pipeguard:allow") {
-        let after = &rest[pos + b"pipeguard:allow".len()..];
-        match after.first() {
-            Some(b'[') => {
-                let end = after.iter().position(|&b| b == b']').unwrap_or(after.len());
-                let ids = String::from_utf8_lossy(&after[1..end]);
-                if ids
-                    .split(',')
-                    .map(str::trim)
-                    .any(|id| id.eq_ignore_ascii_case(rule_id))
-                {
-                    return true;
-                }
-            }
-            _ => return true,
-        }
-        rest = after;
-    }
-    false
+    InlineAllow::parse(line).allows(rule_id)
 }
 
-fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// The inline suppressions of one line, parsed once (one pass over the line) and then asked for
+/// any number of findings.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct InlineAllow {
+    /// A bare `pipeguard:allow` or `gitleaks:allow`: every rule.
+    all: bool,
+    /// Ids listed in `pipeguard:allow[...]`, lowercase.
+    ids: Vec<String>,
+}
+
+impl InlineAllow {
+    pub fn parse(line: &[u8]) -> Self {
+        let mut out = InlineAllow::default();
+        if memchr::memmem::find(line, b"gitleaks:allow").is_some() {
+            out.all = true;
+            return out;
+        }
+        const MARK: &[u8] = b"pipeguard:allow";
+        for pos in memchr::memmem::find_iter(line, MARK) {
+            let after = &line[pos + MARK.len()..];
+            if after.first() != Some(&b'[') {
+                out.all = true;
+                return out;
+            }
+            let end = memchr::memchr(b']', after).unwrap_or(after.len());
+            let ids = String::from_utf8_lossy(&after[1..end]);
+            out.ids.extend(
+                ids.split(',')
+                    .map(|id| id.trim().to_ascii_lowercase())
+                    .filter(|id| !id.is_empty()),
+            );
+        }
+        out
+    }
+
+    pub fn allows(&self, rule_id: &str) -> bool {
+        self.all || self.ids.iter().any(|id| id.eq_ignore_ascii_case(rule_id))
+    }
+
+    /// Whether the line suppresses anything at all.
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.ids.is_empty()
+    }
 }
 
 /// A baseline: fingerprints of accepted findings. Never the secret.

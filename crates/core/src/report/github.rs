@@ -280,6 +280,7 @@ mod tests {
             end_column: 20,
             message: "Demo token found.\nRevoke it.".into(),
             excerpt: "TOKEN=demo*****  | `x`".into(),
+            columns_utf16: None,
             secret: None,
             fingerprint: "f".repeat(64),
             commit: None,

@@ -297,6 +297,7 @@ mod tests {
             end_column: 5,
             message: "Demo token found.".into(),
             excerpt: "demo*****".into(),
+            columns_utf16: None,
             secret: None,
             fingerprint: "0".repeat(64),
             commit: None,
