@@ -117,7 +117,10 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("pipeguard: error: {e:#}");
+            eprintln!(
+                "pipeguard: error: {}",
+                pipeguard_core::report::escape::line(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -137,7 +140,10 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
         None => Config::discover(start)?,
     };
     for note in &config.notes {
-        eprintln!("pipeguard: warning: {note}");
+        eprintln!(
+            "pipeguard: warning: {}",
+            pipeguard_core::report::escape::line(note)
+        );
     }
     if common.no_redact {
         config.redact = false;
@@ -217,7 +223,11 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
                 .as_deref()
                 .map(|p| format!("{p}: "))
                 .unwrap_or_default();
-            eprintln!("pipeguard: {:?}: {path}{}", d.level, d.message);
+            eprintln!(
+                "pipeguard: {:?}: {}",
+                d.level,
+                pipeguard_core::report::escape::line(&format!("{path}{}", d.message))
+            );
         }
         if out.output.is_some() || out.format != Format::Text {
             let n = report.findings.len();

@@ -12,6 +12,7 @@
 mod install;
 
 use pipeguard_core::input::git;
+use pipeguard_core::report::escape;
 use pipeguard_core::scan::{Diagnostic, Level, Report};
 use pipeguard_core::suppress::Baseline;
 use pipeguard_core::{Config, Finding, Scanner};
@@ -139,7 +140,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("pipeguard-hook: error: {e:#}");
+            eprintln!(
+                "pipeguard-hook: error: {}",
+                pipeguard_core::report::escape::line(&format!("{e:#}"))
+            );
             eprintln!("pipeguard-hook: the commit is blocked; skip the check once with `git commit --no-verify`");
             ExitCode::from(2)
         }
@@ -163,7 +167,10 @@ fn scan(
         None => Config::discover(&root)?,
     };
     for note in &config.notes {
-        eprintln!("pipeguard-hook: warning: {note}");
+        eprintln!(
+            "pipeguard-hook: warning: {}",
+            pipeguard_core::report::escape::line(note)
+        );
     }
     let mut scanner = Scanner::new(config)?;
     if let Some(b) = baseline {
@@ -191,12 +198,21 @@ impl Style {
 }
 
 /// Print findings and problems to stderr (git shows a hook's output there) and pick the code.
+/// Fields from files and config are escaped, and no line can be read as a workflow command.
 fn render(scanner: &Scanner, report: &Report) -> u8 {
     let err = std::io::stderr();
     let style = Style {
         on: err.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let mut out = std::io::BufWriter::new(err.lock());
+    let mut text: Vec<u8> = Vec::new();
+    let code = render_to(&mut text, scanner, report, &style);
+    let mut err = err.lock();
+    let _ = err.write_all(escape::defuse_lines(&String::from_utf8_lossy(&text)).as_bytes());
+    let _ = err.flush();
+    code
+}
+
+fn render_to(out: &mut Vec<u8>, scanner: &Scanner, report: &Report, style: &Style) -> u8 {
     let threshold = scanner.config.fail_severity;
     let blocking = report.failing(threshold);
     let errors: Vec<&Diagnostic> = report
@@ -214,9 +230,9 @@ fn render(scanner: &Scanner, report: &Report) -> u8 {
             "pipeguard: {level}: {}{}",
             d.path
                 .as_deref()
-                .map(|p| format!("{p}: "))
+                .map(|p| format!("{}: ", escape::control(p)))
                 .unwrap_or_default(),
-            d.message
+            escape::control(&d.message)
         );
     }
     if !report.findings.is_empty() {
@@ -233,7 +249,7 @@ fn render(scanner: &Scanner, report: &Report) -> u8 {
             )
         );
         for f in &report.findings {
-            print_finding(&mut out, scanner, f, &style, f.severity >= threshold);
+            print_finding(out, scanner, f, style, f.severity >= threshold);
         }
         let ids: Vec<&str> = {
             let mut v: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
@@ -250,7 +266,7 @@ fn render(scanner: &Scanner, report: &Report) -> u8 {
              - accept today's findings with `pipeguard baseline --output .pipeguard-baseline.json` \
              and `baseline = \".pipeguard-baseline.json\"` in .pipeguard.toml, or\n  \
              - skip the check for this one commit with `git commit --no-verify`.",
-            ids.join(", ")
+            escape::control(&ids.join(", "))
         );
     }
     let code = if report.has_errors() {
@@ -282,7 +298,6 @@ fn render(scanner: &Scanner, report: &Report) -> u8 {
         }
         _ => {}
     }
-    let _ = out.flush();
     code
 }
 
@@ -308,15 +323,15 @@ fn print_finding(
     let _ = writeln!(
         out,
         "  {}:{}:{}  {}  {}  {}",
-        style.paint("1", &f.path),
+        style.paint("1", &escape::control(&f.path)),
         f.line,
         f.column,
-        style.paint("36", &f.rule_id),
+        style.paint("36", &escape::control(&f.rule_id)),
         sev,
-        f.title
+        escape::control(&f.title)
     );
     let _ = writeln!(out, "      {}", f.excerpt);
-    let _ = writeln!(out, "      fix: {fix}\n");
+    let _ = writeln!(out, "      fix: {}\n", escape::control(&fix));
 }
 
 #[cfg(test)]
