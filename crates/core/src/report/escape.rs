@@ -47,6 +47,15 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// [`control`] for text whose own line breaks are kept (a multi-line message that a workflow
+/// command carries as `%0A`): everything else is escaped.
+pub fn control_keep_newlines(s: &str) -> String {
+    s.split('\n')
+        .map(|l| control(l.strip_suffix('\r').unwrap_or(l)).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// One line of human output, safe to print where GitHub's runner reads: [`control`] escapes,
 /// then [`defuse`].
 pub fn line(s: &str) -> String {
@@ -109,13 +118,15 @@ pub fn defuse_lines(text: &str) -> String {
 /// controls, line separators) written as `\uXXXX`. Only valid on serialised JSON: those characters
 /// can only occur inside strings there, where the escape means the same character.
 pub fn json(text: String) -> String {
-    if !text.chars().any(is_unsafe) {
+    // C0 characters are serde's to escape; outside strings they are JSON's own whitespace.
+    let raw = |c: char| is_unsafe(c) && c >= '\u{7f}';
+    if !text.chars().any(raw) {
         return text;
     }
     use std::fmt::Write;
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if is_unsafe(c) {
+        if raw(c) {
             let _ = write!(out, "\\u{:04x}", c as u32);
         } else {
             out.push(c);
@@ -154,12 +165,10 @@ mod tests {
 
     #[test]
     fn json_escapes_what_serde_leaves_raw() {
-        let s = serde_json::to_string("a\u{7f}\u{202e}\n").unwrap();
+        let s = serde_json::to_string_pretty(&["a\u{7f}\u{202e}\n"]).unwrap();
         let e = json(s);
-        assert_eq!(e, "\"a\\u007f\\u202e\\n\"");
-        assert_eq!(
-            serde_json::from_str::<String>(&e).unwrap(),
-            "a\u{7f}\u{202e}\n"
-        );
+        assert_eq!(e, "[\n  \"a\\u007f\\u202e\\n\"\n]");
+        let e: Vec<String> = serde_json::from_str(&e).unwrap();
+        assert_eq!(e, ["a\u{7f}\u{202e}\n"]);
     }
 }

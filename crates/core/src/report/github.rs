@@ -50,7 +50,11 @@ pub fn annotation(f: &Finding) -> String {
     } else {
         String::new()
     };
-    let mut message = format!("[{}] {}", f.severity, control(&f.message));
+    let mut message = format!(
+        "[{}] {}",
+        f.severity,
+        super::escape::control_keep_newlines(&f.message)
+    );
     if let Some(c) = &f.commit {
         let _ = write!(message, " (commit {})", short_id(&c.id));
     }
