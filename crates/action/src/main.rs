@@ -156,6 +156,10 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
     // Whatever the config says, nothing this action writes may hold a secret: logs, summaries
     // and SARIF files are read by everyone with access to the repository.
     config.redact = true;
+    // The baseline's HMAC key, when the workflow passes one (a secret) in the environment.
+    config.baseline_key = std::env::var_os("PIPEGUARD_BASELINE_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned().into_bytes());
     if let Some(s) = inputs.fail_on {
         config.fail_severity = s;
     }

@@ -179,7 +179,7 @@ pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
         }
         bail!("the scan was incomplete, so no baseline was written");
     }
-    let baseline = Baseline::from_report(&report);
+    let baseline = Baseline::from_report(&report, scanner.config.baseline_key.as_deref())?;
     baseline.write(&args.output)?;
     eprintln!(
         "pipeguard: wrote {} ({} finding{}); add `baseline = \"{}\"` to .pipeguard.toml or pass \

@@ -157,6 +157,7 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
     if let Some(b) = &common.baseline {
         config.baseline = Some(b.clone());
     }
+    config.baseline_key = baseline_key();
     if common.no_secrets {
         config.secrets = false;
     }
@@ -164,6 +165,14 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
         config.policy = false;
     }
     Ok(config)
+}
+
+/// The baseline's HMAC key, from `PIPEGUARD_BASELINE_KEY` (kept out of the repository, e.g. a
+/// CI secret): with it, a committed baseline cannot be tested against guessed secrets.
+pub fn baseline_key() -> Option<Vec<u8>> {
+    std::env::var_os("PIPEGUARD_BASELINE_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned().into_bytes())
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
@@ -178,6 +187,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     let config = load_config(&args.common, &args.paths[0])?;
     let scanner = Scanner::new(config)?;
+    for note in &scanner.baseline_notes {
+        eprintln!(
+            "pipeguard: warning: {}",
+            pipeguard_core::report::escape::line(note)
+        );
+    }
     let mut total = Report::default();
     for path in &args.paths {
         let report = pipeguard_core::input::walk::scan_path(&scanner, path, args.threads)

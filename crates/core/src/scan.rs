@@ -113,6 +113,9 @@ pub struct Scanner {
     allow_path_regexes: Vec<Regex>,
     allow_lines: Vec<Regex>,
     accepted: HashSet<String>,
+    baselines: Vec<suppress::Accepted>,
+    /// Notes about the baselines (a deprecated format), for the binaries to print.
+    pub baseline_notes: Vec<String>,
     disabled: HashSet<String>,
     checks: HashMap<&'static str, policy::CheckInfo>,
 }
@@ -161,17 +164,15 @@ impl Scanner {
         let shared = SecretAllowlist::new(&config.allow_stopwords, &config.allow_regexes)
             .map_err(|e| Error::Other(format!("allowlist regex: {e}")))?;
         let engine = SecretEngine::new(compiled, shared);
-        let mut accepted: HashSet<String> = config.allow_fingerprints.iter().cloned().collect();
-        if let Some(path) = &config.baseline {
-            accepted.extend(Baseline::load(path)?.fingerprints());
-        }
+        let accepted: HashSet<String> = config.allow_fingerprints.iter().cloned().collect();
         let allow_lines = config
             .allow_lines
             .iter()
             .map(|r| secrets::rule::compile_pattern(r))
             .collect::<Result<_, _>>()
             .map_err(|e| Error::Other(format!("allowlist line regex: {e}")))?;
-        Ok(Scanner {
+        let baseline = config.baseline.clone();
+        let mut scanner = Scanner {
             include: if config.include.is_empty() {
                 None
             } else {
@@ -187,16 +188,30 @@ impl Scanner {
                 .map_err(|e| Error::Other(format!("allowlist path regex: {e}")))?,
             allow_lines,
             accepted,
+            baselines: Vec::new(),
+            baseline_notes: Vec::new(),
             disabled,
             checks: policy::checks().iter().map(|c| (c.id, *c)).collect(),
             engine,
             config,
-        })
+        };
+        if let Some(path) = baseline {
+            scanner.accept_baseline(&path)?;
+        }
+        Ok(scanner)
     }
 
-    /// Add fingerprints (e.g. from a `--baseline` file) that are accepted.
-    pub fn accept_baseline(&mut self, baseline: &Baseline) {
-        self.accepted.extend(baseline.fingerprints());
+    /// Accept the findings recorded in a baseline file (keyed with `config.baseline_key`).
+    pub fn accept_baseline(&mut self, path: &std::path::Path) -> Result<(), Error> {
+        let baseline = Baseline::load(path)?;
+        self.baseline_notes.extend(baseline.deprecation(path));
+        self.baselines
+            .push(baseline.accepted(path, self.config.baseline_key.as_deref())?);
+        Ok(())
+    }
+
+    fn is_accepted(&self, fingerprint: &str) -> bool {
+        self.accepted.contains(fingerprint) || self.baselines.iter().any(|b| b.contains(fingerprint))
     }
 
     pub fn rules(&self) -> &[CompiledRule] {
@@ -448,7 +463,7 @@ impl Scanner {
         }
         let secret = String::from_utf8_lossy(hit.secret).into_owned();
         let fingerprint = finding::fingerprint(&rule.id, path, secret.as_bytes());
-        if self.accepted.contains(&fingerprint) {
+        if self.is_accepted(&fingerprint) {
             return None;
         }
         let what = match hit.facts.get("decoded") {
@@ -493,7 +508,7 @@ impl Scanner {
             return None;
         }
         let fingerprint = finding::fingerprint(hit.check_id, path, hit.anchor.as_bytes());
-        if self.accepted.contains(&fingerprint) {
+        if self.is_accepted(&fingerprint) {
             return None;
         }
         Some(Finding {

@@ -14,7 +14,6 @@ mod install;
 use pipeguard_core::input::git;
 use pipeguard_core::report::escape;
 use pipeguard_core::scan::{Diagnostic, Level, Report};
-use pipeguard_core::suppress::Baseline;
 use pipeguard_core::{Config, Finding, Scanner};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -172,9 +171,14 @@ fn scan(
             pipeguard_core::report::escape::line(note)
         );
     }
+    let mut config = config;
+    // The baseline's HMAC key lives outside the repository (see `pipeguard baseline`).
+    config.baseline_key = std::env::var_os("PIPEGUARD_BASELINE_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned().into_bytes());
     let mut scanner = Scanner::new(config)?;
     if let Some(b) = baseline {
-        scanner.accept_baseline(&Baseline::load(&b)?);
+        scanner.accept_baseline(&b)?;
     }
     let report = match &files {
         None => git::scan_staged(&scanner, &repo)?,
