@@ -68,7 +68,7 @@ pub fn scan_command(
     set_threads(threads);
     let start = git_args.repos.as_deref().unwrap_or(&paths[0]);
     let config = load_config(common, &config_root(start))?;
-    let scanner = Scanner::new(config)?;
+    let scanner = crate::new_scanner(config)?;
     let report = run(&scanner, paths, git_args)?;
     emit(&scanner, &report, output)?;
     Ok(exit_code(&scanner, &report))

@@ -175,6 +175,18 @@ pub fn baseline_key() -> Option<Vec<u8>> {
         .map(|v| v.to_string_lossy().into_owned().into_bytes())
 }
 
+/// The scanner for a config; prints the notes it has about baselines.
+pub fn new_scanner(config: Config) -> Result<Scanner> {
+    let scanner = Scanner::new(config)?;
+    for note in &scanner.baseline_notes {
+        eprintln!(
+            "pipeguard: warning: {}",
+            pipeguard_core::report::escape::line(note)
+        );
+    }
+    Ok(scanner)
+}
+
 fn scan(args: ScanArgs) -> Result<ExitCode> {
     if args.git.active() {
         return git::scan_command(
@@ -186,13 +198,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         );
     }
     let config = load_config(&args.common, &args.paths[0])?;
-    let scanner = Scanner::new(config)?;
-    for note in &scanner.baseline_notes {
-        eprintln!(
-            "pipeguard: warning: {}",
-            pipeguard_core::report::escape::line(note)
-        );
-    }
+    let scanner = new_scanner(config)?;
     let mut total = Report::default();
     for path in &args.paths {
         let report = pipeguard_core::input::walk::scan_path(&scanner, path, args.threads)
