@@ -245,6 +245,34 @@ impl Scanner {
         }
     }
 
+    /// A policy message may quote what the file says (a key name): the secrets of the hit's span,
+    /// and whatever the engine recognises in the message itself, are redacted there too.
+    fn redact_message(&self, message: &str, bytes: &[u8], masks: &[Mask]) -> String {
+        /// Masks of one span looked at, at most (a statement spanning many secrets).
+        const MAX_MASKS: usize = 64;
+        let mut out = message.to_string();
+        for m in masks.iter().take(MAX_MASKS) {
+            let text = String::from_utf8_lossy(&bytes[m.start..m.end]);
+            if text.len() >= 4 && out.contains(text.as_ref()) {
+                let keep = String::from_utf8_lossy(&bytes[m.start..m.start + m.keep]);
+                out = out.replace(text.as_ref(), &finding::redact_secret(&keep));
+            }
+        }
+        let found = self.engine.scan("", out.as_bytes(), &mut Vec::new());
+        let mut spans: Vec<Mask> = found.iter().map(|m| self.mask(m, out.as_bytes())).collect();
+        spans.sort_unstable_by_key(|m| std::cmp::Reverse(m.start));
+        let mut last = usize::MAX;
+        for m in spans {
+            if m.end > last || !out.is_char_boundary(m.start) || !out.is_char_boundary(m.end) {
+                continue;
+            }
+            let label = finding::redact_secret(out.get(m.start..m.start + m.keep).unwrap_or(""));
+            out.replace_range(m.start..m.end, &label);
+            last = m.start;
+        }
+        out
+    }
+
     /// Whether a path (relative, `/`-separated) is to be scanned at all.
     pub fn path_selected(&self, path: &str) -> bool {
         if self.exclude.is_match(path)
@@ -376,6 +404,14 @@ impl Scanner {
             masks,
             self.config.redact,
         );
+        if self.config.redact && f.kind == Kind::Policy {
+            let span_end = if f.end_line == f.line {
+                end
+            } else {
+                lines.range(f.end_line).1
+            };
+            f.message = self.redact_message(&f.message, lines.bytes, masks.within(start, span_end));
+        }
         let col = lines.utf16_column(f.line, f.column);
         let end_col = lines.utf16_column(f.end_line, f.end_column);
         f.columns_utf16 = (col != f.column || end_col != f.end_column).then_some((col, end_col));
