@@ -258,6 +258,24 @@ pub fn redact_secret(prefix: &str) -> String {
     format!("{}*****", crate::report::escape::control(prefix))
 }
 
+/// A count of the bytes the per-finding and per-line steps look at (excerpts, suppression
+/// comments, column maps), per thread: what the tests use to prove that those steps stay linear
+/// in the input whatever its shape, without timing anything.
+#[doc(hidden)]
+pub mod work {
+    use std::cell::Cell;
+    thread_local!(static BYTES: Cell<u64> = const { Cell::new(0) });
+
+    pub(crate) fn add(n: usize) {
+        BYTES.with(|b| b.set(b.get() + n as u64));
+    }
+
+    /// The count so far on this thread, reset to 0.
+    pub fn take() -> u64 {
+        BYTES.with(|b| b.replace(0))
+    }
+}
+
 /// Bytes of context shown before the focus of an excerpt.
 const EXCERPT_BEFORE: usize = 60;
 /// Bytes of source text an excerpt shows at most (besides a long focus, itself cut at
@@ -282,6 +300,7 @@ pub fn excerpt(line: &[u8], line_start: usize, focus: (usize, usize), masks: &Ma
         end = len;
     }
     end = char_ceil(line, end);
+    work::add(end - start);
     let masks: &[Mask] = if redact {
         masks.within(line_start + start, line_start + end)
     } else {
@@ -355,6 +374,7 @@ pub struct Utf16Columns {
 impl Utf16Columns {
     pub fn new(line: &[u8]) -> Self {
         let mut steps = Vec::new();
+        work::add(line.len());
         if line.is_ascii() {
             return Utf16Columns { steps };
         }

@@ -25,6 +25,7 @@ pub struct InlineAllow {
 impl InlineAllow {
     pub fn parse(line: &[u8]) -> Self {
         let mut out = InlineAllow::default();
+        crate::finding::work::add(line.len());
         if memchr::memmem::find(line, b"gitleaks:allow").is_some() {
             out.all = true;
             return out;

@@ -385,3 +385,47 @@ fn generic_passwords_are_masked_entirely() {
     let report = scan(&redacting, "x.sh", &format!("export GH={t}\n"));
     assert_eq!(report.findings[0].excerpt, "export GH=ghp_*****");
 }
+
+/// One line of `n` bytes of `password="…"` assignments (every one a finding).
+fn password_line(n: usize) -> String {
+    let mut s = String::with_capacity(n + 32);
+    let mut i = 0u32;
+    while s.len() < n {
+        s.push_str(&format!("password=\"aB3dE5gH{i:07}\" "));
+        i += 1;
+    }
+    s.push('\n');
+    s
+}
+
+/// Work per byte (excerpts, suppression comments, column maps) for one blob.
+fn work_per_byte(scanner: &Scanner, path: &str, text: &str) -> (f64, usize) {
+    pipeguard_core::finding::work::take();
+    let findings = scanner.scan_bytes(path, text.as_bytes()).findings.len();
+    let work = pipeguard_core::finding::work::take();
+    (work as f64 / text.len() as f64, findings)
+}
+
+#[test]
+fn per_finding_work_is_linear_on_one_long_line() {
+    // Every finding of one long line used to rescan the whole line (excerpt, inline
+    // suppression, line text): quadratic. Now the bytes those steps examine per input byte stay
+    // flat as the line grows 4×, and small.
+    let (scanner, _) = scanners();
+    let (small, n_small) = work_per_byte(&scanner, "a.env", &password_line(100_000));
+    let (large, n_large) = work_per_byte(&scanner, "a.env", &password_line(400_000));
+    assert!(n_small > 3_000 && n_large > 4 * n_small - 10, "{n_small} {n_large}");
+    assert!(large < small * 1.25 + 0.1, "work per byte grew: {small:.2} → {large:.2}");
+    assert!(large < 16.0, "{large:.2} bytes examined per input byte");
+    // The same for a one-line JSON template with thousands of policy findings.
+    let cfn = |n: usize| {
+        let res: Vec<String> = (0..n)
+            .map(|i| format!(r#""P{i}": {{"Type": "AWS::S3::BucketPolicy", "Properties": {{"Bucket": "b{i}", "PolicyDocument": {{"Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b{i}/*"}}]}}}}}}"#))
+            .collect();
+        format!(r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{{}}}}}"#, res.join(", "))
+    };
+    let (small, n_small) = work_per_byte(&scanner, "t.json", &cfn(500));
+    let (large, n_large) = work_per_byte(&scanner, "t.json", &cfn(2000));
+    assert!(n_small >= 500 && n_large >= 4 * n_small - 10, "{n_small} {n_large}");
+    assert!(large < small * 1.25 + 0.1, "work per byte grew: {small:.2} → {large:.2}");
+}
