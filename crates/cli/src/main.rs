@@ -75,7 +75,8 @@ pub struct CommonArgs {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Directories or files to scan.
+    /// Directories or files to scan; `-` reads standard input. A FIFO or character device is
+    /// read as a stream.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -114,37 +115,38 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!(
+            say(&format!(
                 "pipeguard: error: {}",
                 pipeguard_core::report::escape::line(&format!("{e:#}"))
-            );
+            ));
             ExitCode::from(2)
         }
     }
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+/// A line on standard error; a closed standard error is not worth a panic. Control characters
+/// are escaped and no line can be read as a GitHub workflow command.
+pub fn say(line: &str) {
+    use pipeguard_core::report::escape;
+    let line = escape::defuse_lines(&escape::control_keep_newlines(line));
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Write to standard output. A closed pipe (`pipeguard rules | head -1`) ends the writing
+/// quietly, as for ripgrep; any other failure (a full disk) is an error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Resolve the config for a scan: `--config`, else discovery from `start`, then CLI overrides.
 pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
-    let mut config = match &common.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(start)?,
-    };
-    for note in &config.notes {
-        eprintln!(
-            "pipeguard: warning: {}",
-            pipeguard_core::report::escape::line(note)
-        );
-    }
+    let mut config = Config::resolve(common.config.as_deref(), start)?;
     if common.no_redact {
         config.redact = false;
     }
@@ -175,48 +177,40 @@ pub fn baseline_key() -> Option<Vec<u8>> {
         .map(|v| v.to_string_lossy().into_owned().into_bytes())
 }
 
-/// The scanner for a config; prints the notes it has about baselines.
-pub fn new_scanner(config: Config) -> Result<Scanner> {
-    let scanner = Scanner::new(config)?;
-    for note in &scanner.baseline_notes {
-        eprintln!(
-            "pipeguard: warning: {}",
-            pipeguard_core::report::escape::line(note)
-        );
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    git::set_threads(args.threads);
+    if args.git.active() {
+        return git::scan_command(&args.paths, &args.git, &args.common, &args.output);
     }
-    Ok(scanner)
+    let start = match args.paths[0].as_os_str() == "-" {
+        true => Path::new("."),
+        false => args.paths[0].as_path(),
+    };
+    let config = load_config(&args.common, start)?;
+    let scanner = Scanner::new(config)?;
+    let report =
+        pipeguard_core::input::walk::scan_paths(&scanner, &args.paths, &mut std::io::stdin())?;
+    finish(&scanner, report, &args.output)
 }
 
-fn scan(args: ScanArgs) -> Result<ExitCode> {
-    if args.git.active() {
-        return git::scan_command(
-            &args.paths,
-            &args.git,
-            &args.common,
-            &args.output,
-            args.threads,
-        );
-    }
-    let config = load_config(&args.common, &args.paths[0])?;
-    let scanner = new_scanner(config)?;
-    let mut total = Report::default();
-    for path in &args.paths {
-        let report = pipeguard_core::input::walk::scan_path(&scanner, path, args.threads)
-            .with_context(|| format!("cannot scan {}", path.display()))?;
-        total.merge(report);
-    }
-    total.finish();
-    emit(&scanner, &total, &args.output)?;
+/// Report the scan where asked and pick the exit status. The status reflects the findings even
+/// when standard output is closed early (`pipeguard scan | head -1`).
+pub fn finish(scanner: &Scanner, mut report: Report, out: &OutputArgs) -> Result<ExitCode> {
+    report.add_config_notes(&scanner.config);
+    report.finish();
+    emit(scanner, &report, out)?;
     for (id, t) in scanner.rule_timings().iter().take(20) {
-        eprintln!(
+        say(&format!(
             "pipeguard: profile: {:>10.1} ms  {id}",
             t.as_secs_f64() * 1e3
-        );
+        ));
     }
-    Ok(exit_code(&scanner, &total))
+    Ok(ExitCode::from(
+        report.exit_code(scanner.config.fail_severity),
+    ))
 }
 
-/// Write the report where it was asked for; diagnostics also go to stderr for non-text formats.
+/// Write the report where it was asked for; diagnostics go to standard error in every format.
 pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> {
     let mut ctx = report::Context::new(scanner, VERSION);
     ctx.verbose = out.verbose;
@@ -228,50 +222,20 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
     match &out.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
+        None => write_stdout(&text)?,
     }
+    let diagnostics = report::text::diagnostics(report, &ctx);
+    let _ = std::io::stderr().lock().write_all(diagnostics.as_bytes());
     if out.format != Format::Text || out.output.is_some() {
-        for d in &report.diagnostics {
-            if d.level == pipeguard_core::Level::Note && !out.verbose {
-                continue;
-            }
-            let path = d
-                .path
-                .as_deref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default();
-            eprintln!(
-                "pipeguard: {:?}: {}",
-                d.level,
-                pipeguard_core::report::escape::line(&format!("{path}{}", d.message))
-            );
-        }
-        if out.output.is_some() || out.format != Format::Text {
-            let n = report.findings.len();
-            eprintln!(
-                "pipeguard: {n} finding{} in {} files",
-                if n == 1 { "" } else { "s" },
-                report.stats.files_scanned
-            );
-        }
+        let n = report.findings.len();
+        say(&format!(
+            "pipeguard: {n} finding{} in {} file{}",
+            if n == 1 { "" } else { "s" },
+            report.stats.files_scanned,
+            if report.stats.files_scanned == 1 { "" } else { "s" },
+        ));
     }
     Ok(())
-}
-
-/// 2 when anything could not be scanned (or nothing could), 1 for findings at or above the
-/// threshold, else 0.
-pub fn exit_code(scanner: &Scanner, report: &Report) -> ExitCode {
-    if report.has_errors() {
-        return ExitCode::from(2);
-    }
-    if report.failing(scanner.config.fail_severity) > 0 {
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
 }
 
 const STARTER_CONFIG: &str = r#"# pipeguard configuration: https://github.com/pipeguard/pipeguard/blob/main/docs/config.md
@@ -310,6 +274,6 @@ fn init(force: bool) -> Result<ExitCode> {
     std::fs::write(path, STARTER_CONFIG).context("cannot write .pipeguard.toml")?;
     // The starter must itself be valid: parse it back.
     Config::load(path)?;
-    eprintln!("pipeguard: wrote .pipeguard.toml");
+    say("pipeguard: wrote .pipeguard.toml");
     Ok(ExitCode::SUCCESS)
 }
