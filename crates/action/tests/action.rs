@@ -634,7 +634,8 @@ fn a_change_that_edits_the_ignore_file_or_the_baseline_gets_a_warning() {
         CONFIG.replacen("version = 1", "version = 1\nbaseline = \"accepted.json\"", 1),
     );
     let baseline = p.join("accepted.json");
-    pipeguard_core::suppress::Baseline::from_findings(&[])
+    pipeguard_core::suppress::Baseline::from_findings(&[], None)
+        .unwrap()
         .write(&baseline)
         .unwrap();
     let base = commit(p, "config with a baseline");
