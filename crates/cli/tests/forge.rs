@@ -11,8 +11,12 @@ const EVIL_RULE: &str = "ACME\\n::error title=X::pwned-by-rule";
 
 fn evil_tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let config = acme_rule_config("high", r"\b(acme_[a-z0-9]{16})\b", "k = acme_0123456789abcdef")
-        .replace("name = \"ACME key\"", &format!("name = \"{EVIL_RULE}\""));
+    let config = acme_rule_config(
+        "high",
+        r"\b(acme_[a-z0-9]{16})\b",
+        "k = acme_0123456789abcdef",
+    )
+    .replace("name = \"ACME key\"", &format!("name = \"{EVIL_RULE}\""));
     write(dir.path(), ".pipeguard.toml", config);
     // Linux allows a line break in a file name.
     write(
@@ -50,12 +54,21 @@ fn text_output_forges_no_workflow_command() {
     let (code, stdout, stderr) = run(dir.path(), "text");
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     // The finding is there, with the name and the rule escaped...
-    assert!(stdout.contains("x\\n::error file=a::pwned-by-name:1:5"), "{stdout}");
-    assert!(stdout.contains("ACME\\n::error title=X::pwned-by-rule"), "{stdout}");
+    assert!(
+        stdout.contains("x\\n::error file=a::pwned-by-name:1:5"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ACME\\n::error title=X::pwned-by-rule"),
+        "{stdout}"
+    );
     // ...and no line of stdout or stderr is a workflow command, nor a terminal escape.
     assert_eq!(commands(&stdout), Vec::<&str>::new(), "{stdout}");
     assert_eq!(commands(&stderr), Vec::<&str>::new(), "{stderr}");
-    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'),
+        "{stdout}"
+    );
     // Control: the raw content does hold commands, so the check can fail.
     let content = std::fs::read_to_string(dir.path().join(EVIL_FILE)).unwrap();
     assert_eq!(commands(&content).len(), 1);
@@ -85,7 +98,10 @@ fn github_output_has_only_our_annotations() {
         .collect();
     assert_eq!(
         files,
-        [".pipeguard.toml", "x%0A%3A%3Aerror file=a%3A%3Apwned-by-name"],
+        [
+            ".pipeguard.toml",
+            "x%0A%3A%3Aerror file=a%3A%3Apwned-by-name"
+        ],
         "{stdout}"
     );
     assert_eq!(commands(&stderr), Vec::<&str>::new(), "{stderr}");

@@ -196,7 +196,12 @@ fn write_baseline(dir: &Path, out: &Path, key: Option<&str>) -> Value {
         .arg(dir)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
 }
 
@@ -212,7 +217,10 @@ fn scan_with_key(dir: &Path, baseline: &Path, key: Option<&str>) -> (Option<i32>
         .arg(dir)
         .output()
         .unwrap();
-    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -220,7 +228,10 @@ fn baselines_are_salted_and_optionally_keyed() {
     let l = leaky_repo();
     let p = l.dir.path();
     let (_, doc, _) = json_scan(&["--git"], p);
-    let fingerprint = doc["findings"][0]["fingerprint"].as_str().unwrap().to_string();
+    let fingerprint = doc["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(fingerprint.len(), 64);
 
     // Salted: the file holds neither the secret nor sha256(rule, path, secret), and two baselines
@@ -229,11 +240,17 @@ fn baselines_are_salted_and_optionally_keyed() {
     let da = write_baseline(p, &a, None);
     let db = write_baseline(p, &b, None);
     let ta = std::fs::read_to_string(&a).unwrap();
-    assert!(!ta.contains(&fingerprint) && !ta.contains(&l.token[4..]), "{ta}");
+    assert!(
+        !ta.contains(&fingerprint) && !ta.contains(&l.token[4..]),
+        "{ta}"
+    );
     assert_eq!(da["version"], 2);
     assert_eq!(da["salt"].as_str().unwrap().len(), 32);
     assert_ne!(da["salt"], db["salt"]);
-    assert_ne!(da["findings"][0]["fingerprint"], db["findings"][0]["fingerprint"]);
+    assert_ne!(
+        da["findings"][0]["fingerprint"],
+        db["findings"][0]["fingerprint"]
+    );
     // ...and acceptance still works with either.
     assert_eq!(scan_with_key(p, &a, None).0, Some(0));
     assert_eq!(scan_with_key(p, &b, None).0, Some(0));

@@ -289,12 +289,22 @@ const EXCERPT_FOCUS: usize = 200;
 /// every span of `masks` on the line replaced by its prefix and `*****`. Masks are applied before
 /// the cut and are never cut themselves, so a window edge cannot show part of a secret. Costs
 /// O(window), whatever the length of the line.
-pub fn excerpt(line: &[u8], line_start: usize, focus: (usize, usize), masks: &Masks, redact: bool) -> String {
+pub fn excerpt(
+    line: &[u8],
+    line_start: usize,
+    focus: (usize, usize),
+    masks: &Masks,
+    redact: bool,
+) -> String {
     let len = line.len();
     let f0 = focus.0.saturating_sub(line_start).min(len);
     let f1 = focus.1.saturating_sub(line_start).clamp(f0, len);
     let f1 = f1.min(f0 + EXCERPT_FOCUS);
-    let mut start = if f0 <= EXCERPT_BEFORE { 0 } else { char_floor(line, f0 - EXCERPT_BEFORE) };
+    let mut start = if f0 <= EXCERPT_BEFORE {
+        0
+    } else {
+        char_floor(line, f0 - EXCERPT_BEFORE)
+    };
     let mut end = (start + EXCERPT_MAX).max(f1).min(len);
     if len - end < 16 {
         end = len;
@@ -325,13 +335,19 @@ pub fn excerpt(line: &[u8], line_start: usize, focus: (usize, usize), masks: &Ma
         }
         push_text(&mut out, &line[pos..ms]);
         let keep = m.keep.min(me - ms);
-        out.push_str(&redact_secret(&String::from_utf8_lossy(&line[ms..ms + keep])));
+        out.push_str(&redact_secret(&String::from_utf8_lossy(
+            &line[ms..ms + keep],
+        )));
         pos = me;
     }
     if pos < end {
         push_text(&mut out, &line[pos..end]);
     }
-    let mut text = if lead_cut { out } else { out.trim_start().to_string() };
+    let mut text = if lead_cut {
+        out
+    } else {
+        out.trim_start().to_string()
+    };
     if tail_cut {
         text.push('…');
     } else {
@@ -341,7 +357,9 @@ pub fn excerpt(line: &[u8], line_start: usize, focus: (usize, usize), masks: &Ma
 }
 
 fn push_text(out: &mut String, bytes: &[u8]) {
-    out.push_str(&crate::report::escape::control(&String::from_utf8_lossy(bytes)));
+    out.push_str(&crate::report::escape::control(&String::from_utf8_lossy(
+        bytes,
+    )));
 }
 
 /// The largest index `<= i` that does not split a UTF-8 sequence.
@@ -438,13 +456,23 @@ mod tests {
     fn excerpt_redacts_every_secret_on_the_line_and_cuts_long_lines() {
         let a = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
         let b = "UJbS9xq2Lm7Rt4Vw8Yz1Ab3Cd5Ef6Gh7Ij8Kl9Mn";
-        let line = format!("{} token = \"{a}\" # other=\"{b}\" {}", "x".repeat(300), "y".repeat(300));
+        let line = format!(
+            "{} token = \"{a}\" # other=\"{b}\" {}",
+            "x".repeat(300),
+            "y".repeat(300)
+        );
         let at = |s: &str| line.find(s).unwrap();
         let m = masks(&[(at(a), at(a) + a.len(), 4), (at(b), at(b) + b.len(), 0)]);
         let e = excerpt(line.as_bytes(), 0, (at(a), at(a) + a.len()), &m, true);
         assert!(e.contains("ghp_*****"), "{e}");
-        assert!(!e.contains("abcdefgh") && !e.contains("UJbS9x") && !e.contains("Mn\""), "{e}");
-        assert!(e.starts_with('…') && e.ends_with('…') && e.len() < 260, "{e}");
+        assert!(
+            !e.contains("abcdefgh") && !e.contains("UJbS9x") && !e.contains("Mn\""),
+            "{e}"
+        );
+        assert!(
+            e.starts_with('…') && e.ends_with('…') && e.len() < 260,
+            "{e}"
+        );
         // Control: without redaction the secret is there.
         let raw = excerpt(line.as_bytes(), 0, (at(a), at(a) + a.len()), &m, false);
         assert!(raw.contains(a));
@@ -479,7 +507,11 @@ mod tests {
     fn excerpt_work_is_bounded_on_long_lines() {
         let line = "p=\"abcdefgh\" ".repeat(200_000);
         let at = 1_000_000;
-        let m = masks(&(0..200_000).map(|i| (i * 13 + 3, i * 13 + 11, 0)).collect::<Vec<_>>());
+        let m = masks(
+            &(0..200_000)
+                .map(|i| (i * 13 + 3, i * 13 + 11, 0))
+                .collect::<Vec<_>>(),
+        );
         let e = excerpt(line.as_bytes(), 0, (at, at + 8), &m, true);
         assert!(e.len() < 400, "{}", e.len());
         assert!(!e.contains("abcdefgh"));
@@ -489,7 +521,14 @@ mod tests {
     fn masks_merge_and_search() {
         let m = masks(&[(10, 20, 4), (15, 30, 2), (40, 50, 0)]);
         assert_eq!(m.within(0, 100).len(), 2);
-        assert_eq!(m.within(0, 100)[0], Mask { start: 10, end: 30, keep: 4 });
+        assert_eq!(
+            m.within(0, 100)[0],
+            Mask {
+                start: 10,
+                end: 30,
+                keep: 4
+            }
+        );
         assert_eq!(m.within(30, 40).len(), 0);
         assert_eq!(m.within(49, 60).len(), 1);
     }

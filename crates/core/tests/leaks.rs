@@ -55,7 +55,14 @@ impl Planted {
 }
 
 fn plant(rng: &mut Rng, one_line_file: bool) -> Planted {
-    let kinds = ["aws-id", "aws-secret", "github", "password", "base64-github", "pem"];
+    let kinds = [
+        "aws-id",
+        "aws-secret",
+        "github",
+        "password",
+        "base64-github",
+        "pem",
+    ];
     let kind = *rng.pick(&kinds);
     let github = |rng: &mut Rng| {
         let body = rng.string(ALNUM, 30);
@@ -126,7 +133,13 @@ fn templates() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         (
             "app/.env",
-            vec!["APP_ENV=production", "PORT=8080", "# settings", "LOG_LEVEL=debug", "DB_HOST=db.internal"],
+            vec![
+                "APP_ENV=production",
+                "PORT=8080",
+                "# settings",
+                "LOG_LEVEL=debug",
+                "DB_HOST=db.internal",
+            ],
         ),
         (
             ".github/workflows/ci.yml",
@@ -196,11 +209,19 @@ fn templates() -> Vec<(&'static str, Vec<&'static str>)> {
         ),
         (
             "src/app.py",
-            vec!["import os", "", "def main():", "    region = os.environ['REGION']", "    return region"],
+            vec![
+                "import os",
+                "",
+                "def main():",
+                "    region = os.environ['REGION']",
+                "    return region",
+            ],
         ),
         (
             "policy.json",
-            vec![r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#],
+            vec![
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}"#,
+            ],
         ),
     ]
 }
@@ -247,7 +268,10 @@ fn render_all(scanner: &Scanner, report: &Report) -> String {
     for f in [Format::Text, Format::Json, Format::Sarif, Format::Github] {
         all.push_str(&report::render(f, report, &ctx));
     }
-    all.push_str(&github::summary_with(report, &github::SummaryOptions::default()));
+    all.push_str(&github::summary_with(
+        report,
+        &github::SummaryOptions::default(),
+    ));
     all
 }
 
@@ -339,7 +363,10 @@ fn two_keys_on_one_line_are_both_redacted() {
     let line = format!("{{\"id\":\"{id}\",\"secret\":\"{secret}\"}}\n");
     let shown = render_all(&redacting, &scan(&redacting, "creds.json", &line));
     assert!(shown.contains("AKIA*****"), "{shown}");
-    assert!(!shown.contains(&secret[..12]) && !shown.contains(&id[4..16]), "{shown}");
+    assert!(
+        !shown.contains(&secret[..12]) && !shown.contains(&id[4..16]),
+        "{shown}"
+    );
     let control = render_all(&raw, &scan(&raw, "creds.json", &line));
     assert!(control.contains(&secret) && control.contains(&id));
 }
@@ -358,13 +385,25 @@ fn policy_findings_redact_the_values_they_quote() {
         "Resources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Environment:\n        EnvironmentVariables:\n          - Name: NPM_TOKEN\n            Value: {cb_value}\n"
     );
     for (path, text, value, check) in [
-        (".github/workflows/deploy.yml", &workflow, &wf_value, "SEC-007"),
+        (
+            ".github/workflows/deploy.yml",
+            &workflow,
+            &wf_value,
+            "SEC-007",
+        ),
         ("template.yaml", &template, &cb_value, "SEC-001"),
     ] {
         let report = scan(&redacting, path, text);
-        assert!(report.findings.iter().any(|f| f.rule_id == check), "{check}: {:?}", report.findings);
+        assert!(
+            report.findings.iter().any(|f| f.rule_id == check),
+            "{check}: {:?}",
+            report.findings
+        );
         let shown = render_all(&redacting, &report);
-        assert!(!shown.contains(&value[..12]), "{check} shows the value:\n{shown}");
+        assert!(
+            !shown.contains(&value[..12]),
+            "{check} shows the value:\n{shown}"
+        );
         // Control: without redaction the value is in the excerpt.
         let control = render_all(&raw, &scan(&raw, path, text));
         assert!(control.contains(value.as_str()), "{check}");
@@ -416,18 +455,33 @@ fn per_finding_work_is_linear_on_one_long_line() {
     let scanner = Scanner::new(config).unwrap();
     let (small, n_small) = work_per_byte(&scanner, "a.env", &password_line(100_000));
     let (large, n_large) = work_per_byte(&scanner, "a.env", &password_line(400_000));
-    assert!(n_small > 3_000 && n_large > 4 * n_small - 10, "{n_small} {n_large}");
-    assert!(large < small * 1.25 + 0.1, "work per byte grew: {small:.2} → {large:.2}");
+    assert!(
+        n_small > 3_000 && n_large > 4 * n_small - 10,
+        "{n_small} {n_large}"
+    );
+    assert!(
+        large < small * 1.25 + 0.1,
+        "work per byte grew: {small:.2} → {large:.2}"
+    );
     assert!(large < 16.0, "{large:.2} bytes examined per input byte");
     // The same for a one-line JSON template with thousands of policy findings.
     let cfn = |n: usize| {
         let res: Vec<String> = (0..n)
             .map(|i| format!(r#""P{i}": {{"Type": "AWS::S3::BucketPolicy", "Properties": {{"Bucket": "b{i}", "PolicyDocument": {{"Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b{i}/*"}}]}}}}}}"#))
             .collect();
-        format!(r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{{}}}}}"#, res.join(", "))
+        format!(
+            r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{{}}}}}"#,
+            res.join(", ")
+        )
     };
     let (small, n_small) = work_per_byte(&scanner, "t.json", &cfn(500));
     let (large, n_large) = work_per_byte(&scanner, "t.json", &cfn(2000));
-    assert!(n_small >= 500 && n_large >= 4 * n_small - 10, "{n_small} {n_large}");
-    assert!(large < small * 1.25 + 0.1, "work per byte grew: {small:.2} → {large:.2}");
+    assert!(
+        n_small >= 500 && n_large >= 4 * n_small - 10,
+        "{n_small} {n_large}"
+    );
+    assert!(
+        large < small * 1.25 + 0.1,
+        "work per byte grew: {small:.2} → {large:.2}"
+    );
 }

@@ -331,7 +331,9 @@ fn references_are_not_secrets() {
     let key = format!("AKIA{}", "Q3WZ7TRXKP4MNB2Y");
     let loud = [
         "          - Name: DB_PASSWORD\n            Value: hunter2hunter2\n".to_string(),
-        format!("          - Name: SOMETHING\n            Type: PLAINTEXT\n            Value: {key}\n"),
+        format!(
+            "          - Name: SOMETHING\n            Type: PLAINTEXT\n            Value: {key}\n"
+        ),
     ];
     for v in &loud {
         assert!(has(&scan("t.yaml", cb(v).as_bytes()), "SEC-001"), "{v}");
@@ -410,7 +412,11 @@ fn parse_errors_are_diagnostics_with_locations() {
     );
     assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
     // The path is the diagnostic's own field now; the message starts with `line:col:`.
-    assert!(out.diagnostics[0].starts_with("2:12:"), "{:?}", out.diagnostics);
+    assert!(
+        out.diagnostics[0].starts_with("2:12:"),
+        "{:?}",
+        out.diagnostics
+    );
     let out = scan(
         "p.json",
         b"{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",}\n  ]\n}\n",

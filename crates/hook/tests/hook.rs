@@ -396,7 +396,10 @@ negative_examples = ["k = acme_${KEY}"]
     git(p, &["add", "--", name]);
     let (code, out) = run(p, &[]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("x\\n::error file=a::pwned-by-name:1:5"), "{out}");
+    assert!(
+        out.contains("x\\n::error file=a::pwned-by-name:1:5"),
+        "{out}"
+    );
     let forged: Vec<&str> = out
         .lines()
         .filter(|l| l.trim_start().starts_with("::") || l.contains("##["))

@@ -127,8 +127,7 @@ pub fn scan_with(
         checks::run(d, only, secrets, &mut out.hits);
     }
     if sniff.strong || !docs.is_empty() {
-        out.diagnostics
-            .extend(diags);
+        out.diagnostics.extend(diags);
     }
     out.hits.sort_by(|a, b| {
         (a.line, a.column, a.check_id, &a.anchor).cmp(&(b.line, b.column, b.check_id, &b.anchor))

@@ -90,7 +90,10 @@ fn leading_inert(line: &str) -> usize {
         let trimmed = rest.trim_start();
         i += rest.len() - trimmed.len();
         if b[i..].starts_with(b"\x1b[") {
-            match b[i + 2..].iter().position(|&c| !(c.is_ascii_digit() || c == b';')) {
+            match b[i + 2..]
+                .iter()
+                .position(|&c| !(c.is_ascii_digit() || c == b';'))
+            {
                 Some(p) if b[i + 2 + p] == b'm' => i += 3 + p,
                 _ => return i,
             }

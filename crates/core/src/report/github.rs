@@ -81,9 +81,7 @@ pub fn annotations(report: &Report) -> String {
 /// Escape text for a Markdown code span in a table cell: control characters made visible, `|`
 /// escaped (GFM splits cells on it even in code spans), no backtick to close the span.
 pub fn cell(s: &str) -> String {
-    control(s)
-        .replace('|', "\\|")
-        .replace('`', "'")
+    control(s).replace('|', "\\|").replace('`', "'")
 }
 
 /// Escape text shown as Markdown prose (in a cell or a paragraph): no HTML, no emphasis, no
@@ -371,7 +369,10 @@ mod tests {
             "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\[l\\]\\(u\\)"
         );
         // A backslash cannot undo an escape; images, code spans and line breaks are inert.
-        assert_eq!(prose("\\*a* ![i](u) `c` _u_\nx"), "\\\\\\*a\\* \\!\\[i\\]\\(u\\) \\`c\\` \\_u\\_\\\\nx");
+        assert_eq!(
+            prose("\\*a* ![i](u) `c` _u_\nx"),
+            "\\\\\\*a\\* \\!\\[i\\]\\(u\\) \\`c\\` \\_u\\_\\\\nx"
+        );
         // Control: plain words are left alone.
         assert_eq!(prose("plain words 42"), "plain words 42");
         assert_eq!(code("a|b`c\n"), "`a\\|b'c\\n`");

@@ -45,7 +45,10 @@ fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
             out,
             "{}{}  {}  {}  {}",
             repo,
-            paint(BOLD, &format!("{}:{}:{}", control(&f.path), f.line, f.column)),
+            paint(
+                BOLD,
+                &format!("{}:{}:{}", control(&f.path), f.line, f.column)
+            ),
             paint(sev_color(f.severity), f.severity.as_str()),
             control(&f.rule_id),
             control(&f.title)

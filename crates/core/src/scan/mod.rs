@@ -97,7 +97,12 @@ impl std::fmt::Display for Diagnostic {
         // Paths and messages quote files and configs: escaped, and never a workflow command.
         use crate::report::escape::{control, defuse};
         let line = match self.location() {
-            Some(loc) => format!("{}: {}: {}", self.level, control(&loc), control(&self.message)),
+            Some(loc) => format!(
+                "{}: {}: {}",
+                self.level,
+                control(&loc),
+                control(&self.message)
+            ),
             None => format!("{}: {}", self.level, control(&self.message)),
         };
         f.write_str(&defuse(&line))
@@ -300,7 +305,8 @@ impl Scanner {
     }
 
     fn is_accepted(&self, fingerprint: &str) -> bool {
-        self.accepted.contains(fingerprint) || self.baselines.iter().any(|b| b.contains(fingerprint))
+        self.accepted.contains(fingerprint)
+            || self.baselines.iter().any(|b| b.contains(fingerprint))
     }
 
     pub fn rules(&self) -> &[CompiledRule] {
@@ -477,9 +483,8 @@ impl Scanner {
                 .iter()
                 .map(|e| (e.path.as_str(), e.rule_id.as_str(), e.line))
                 .collect();
-            out.findings.retain(|f| {
-                !ignored.contains(&(f.path.as_str(), f.rule_id.as_str(), f.line))
-            });
+            out.findings
+                .retain(|f| !ignored.contains(&(f.path.as_str(), f.rule_id.as_str(), f.line)));
         }
         if self.config.redact && !self.config.secrets && !out.findings.is_empty() {
             // Policy findings show lines too: what the secret rules recognise there stays hidden.
@@ -827,7 +832,12 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    fn with_facts<T>(&self, line: usize, allow_lines: &[Regex], f: impl FnOnce(&LineFacts) -> T) -> T {
+    fn with_facts<T>(
+        &self,
+        line: usize,
+        allow_lines: &[Regex],
+        f: impl FnOnce(&LineFacts) -> T,
+    ) -> T {
         let mut facts = self.facts.borrow_mut();
         let entry = facts.entry(line).or_insert_with(|| {
             let text = self.line(line);

@@ -704,7 +704,9 @@ fn literal_prefixes(pattern: &str, group: usize) -> Vec<Vec<u8>> {
             HirKind::Capture(c) if c.index == group => Some(&c.sub),
             HirKind::Capture(c) => find(&c.sub, group),
             HirKind::Repetition(r) => find(&r.sub, group),
-            HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().find_map(|h| find(h, group)),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => {
+                hs.iter().find_map(|h| find(h, group))
+            }
             _ => None,
         }
     }
@@ -798,8 +800,14 @@ mod tests {
         let aws = p(r"\b((?:AKIA|ASIA)[A-Z2-7]{16})\b");
         assert!(aws.contains(&b"AKIA".to_vec()) && aws.contains(&b"ASIA".to_vec()));
         assert!(p(r#"password\s*=\s*"([^"]{6,})""#).is_empty());
-        assert!(p(r"key=([0-9]{8})").is_empty(), "digits are chosen, not fixed");
-        assert!(p(r"(?i)(xoxb-[a-z]{10})").is_empty() || p(r"(?i)(xoxb-[a-z]{10})").iter().all(|l| l.len() <= 5));
+        assert!(
+            p(r"key=([0-9]{8})").is_empty(),
+            "digits are chosen, not fixed"
+        );
+        assert!(
+            p(r"(?i)(xoxb-[a-z]{10})").is_empty()
+                || p(r"(?i)(xoxb-[a-z]{10})").iter().all(|l| l.len() <= 5)
+        );
     }
 
     #[test]
