@@ -281,8 +281,10 @@ fn pieces(s: &str) -> impl Iterator<Item = &str> {
 
 fn scanners() -> (Scanner, Scanner) {
     let redacting = Scanner::new(Config::default()).unwrap();
-    let mut raw = Config::default();
-    raw.redact = false;
+    let raw = Config {
+        redact: false,
+        ..Config::default()
+    };
     (redacting, Scanner::new(raw).unwrap())
 }
 
@@ -307,7 +309,7 @@ fn no_piece_of_a_planted_secret_shows_in_any_output() {
     let mut recognised = std::collections::BTreeMap::<&str, (usize, usize)>::new();
     for round in 0..25u64 {
         for (path, lines) in templates() {
-            let seed = seed0 ^ (round << 8) ^ path.len() as u64 * 0x1000_0001;
+            let seed = seed0 ^ (round << 8) ^ (path.len() as u64 * 0x1000_0001);
             let mut rng = Rng(seed | 1);
             let (text, planted) = build_file(&mut rng, &lines);
             let shown = render_all(&redacting, &scan(&redacting, path, &text));
@@ -450,8 +452,11 @@ fn per_finding_work_is_linear_on_one_long_line() {
     // Every finding of one long line used to rescan the whole line (excerpt, inline
     // suppression, line text): quadratic. Now the bytes those steps examine per input byte stay
     // flat as the line grows 4×, and small.
-    let mut config = Config::default();
-    config.max_findings_per_file = u64::MAX; // every finding kept: the per-finding steps all run
+    // Every finding kept: the per-finding steps all run.
+    let config = Config {
+        max_findings_per_file: u64::MAX,
+        ..Config::default()
+    };
     let scanner = Scanner::new(config).unwrap();
     let (small, n_small) = work_per_byte(&scanner, "a.env", &password_line(100_000));
     let (large, n_large) = work_per_byte(&scanner, "a.env", &password_line(400_000));
