@@ -336,7 +336,10 @@ impl<'a> Source for Objects<'a> {
             path: item.path.to_string(),
             origin: item.origin,
             added: None,
-            content: Content::Object { repo, id: item.id },
+            content: Content::Object {
+                repo,
+                id: item.id,
+            },
         }))
     }
 }
