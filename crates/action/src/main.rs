@@ -14,7 +14,7 @@ use env::{GithubEnv, Mode};
 use event::Target;
 use output::log;
 use pipeguard_core::input::{git as gitin, walk};
-use pipeguard_core::report::{self, github, sarif};
+use pipeguard_core::report::{self, escape, github, sarif};
 use pipeguard_core::scan::{Level, Report};
 use pipeguard_core::{Config, Scanner};
 use scope::{code, Scope, Work};
@@ -90,14 +90,17 @@ fn main() -> ExitCode {
 /// alert in code scanning.
 fn fail(env: Option<&GithubEnv>, e: &anyhow::Error) {
     let message = format!("{e:#}");
-    println!("::error title=pipeguard::{}", github::escape_data(&message));
-    eprintln!("pipeguard-action: error: {message}");
+    println!(
+        "::error title=pipeguard::{}",
+        github::escape_data(&escape::control(&message))
+    );
+    eprintln!("pipeguard-action: error: {}", escape::line(&message));
     let Some(env) = env else { return };
     if let Some(path) = &env.step_summary {
         let md = format!(
             "## pipeguard\n\n❌ **pipeguard could not scan** ({}): {}\n\n",
-            env.event_name,
-            message.replace('<', "&lt;")
+            github::prose(&env.event_name),
+            github::prose(&message)
         );
         let _ = output::append(path, &md);
     }
@@ -151,6 +154,10 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
     // Whatever the config says, nothing this action writes may hold a secret: logs, summaries
     // and SARIF files are read by everyone with access to the repository.
     config.redact = true;
+    // The baseline's HMAC key, when the workflow passes one (a secret) in the environment.
+    config.baseline_key = std::env::var_os("PIPEGUARD_BASELINE_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned().into_bytes());
     if let Some(s) = inputs.fail_on {
         config.fail_severity = s;
     }
@@ -260,8 +267,8 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
         .iter()
         .filter(|d| d.level == Level::Error)
         .map(|d| match &d.path {
-            Some(p) => format!("- {}: {}", code(p), d.message.replace('<', "&lt;")),
-            None => format!("- {}", d.message.replace('<', "&lt;")),
+            Some(p) => format!("- {}: {}", code(p), github::prose(&d.message)),
+            None => format!("- {}", github::prose(&d.message)),
         })
         .collect();
     if !errors.is_empty() {
@@ -372,7 +379,7 @@ fn print_diagnostics(report: &Report) {
             .unwrap_or_default();
         println!(
             "::{cmd} {file}title=pipeguard::{}",
-            github::escape_data(&d.message)
+            github::escape_data(&escape::control(&d.message))
         );
     }
     if !notes.is_empty() {

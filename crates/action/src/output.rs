@@ -6,6 +6,7 @@
 //! workflow command of its own (`::add-mask::`, `::stop-commands::`, …).
 
 use anyhow::{Context as _, Result};
+use pipeguard_core::report::escape;
 use pipeguard_core::report::github::escape_data;
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -13,12 +14,12 @@ use std::path::Path;
 
 /// One plain log line, safe from workflow-command injection.
 pub fn log(text: &str) {
-    println!("pipeguard: {}", escape_data(text));
+    println!("pipeguard: {}", escape::line(text));
 }
 
 /// `::group::title` … `::endgroup::` around what `body` prints.
 pub fn group(title: &str, body: impl FnOnce()) {
-    println!("::group::{}", escape_data(title));
+    println!("::group::{}", escape_data(&escape::control(title)));
     body();
     println!("::endgroup::");
 }

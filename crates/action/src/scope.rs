@@ -41,12 +41,7 @@ pub struct Scope {
 
 /// `text` as a Markdown code span that survives a table cell (no backticks, no pipes).
 pub fn code(text: &str) -> String {
-    format!(
-        "`{}`",
-        text.replace('`', "'")
-            .replace('|', "\\|")
-            .replace(['\r', '\n'], " ")
-    )
+    pipeguard_core::report::github::code(text)
 }
 
 fn short(id: &str) -> &str {

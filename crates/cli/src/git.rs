@@ -168,6 +168,7 @@ pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
     let mut config = load_selected(&args.select, &config_root(&env, &args.git, start))?;
     // A new baseline must record everything found today, including what the old one accepted.
     config.baseline = None;
+    config.baseline_key = crate::baseline_key();
     let scanner = Scanner::new(config)?;
     let paths = [args.path.clone()];
     let report = if args.git.active() {
@@ -185,7 +186,7 @@ pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
         }
         bail!("the scan was incomplete, so no baseline was written");
     }
-    let baseline = Baseline::from_report(&report);
+    let baseline = Baseline::from_report(&report, scanner.config.baseline_key.as_deref())?;
     baseline.write(&args.output)?;
     say(&format!(
         "pipeguard: wrote {} ({} finding{}); add `baseline = \"{}\"` to .pipeguard.toml or pass \

@@ -178,14 +178,20 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            say(&format!("pipeguard: error: {e:#}"));
+            say(&format!(
+                "pipeguard: error: {}",
+                pipeguard_core::report::escape::line(&format!("{e:#}"))
+            ));
             ExitCode::from(2)
         }
     }
 }
 
-/// A line on standard error; a closed standard error is not worth a panic.
+/// A line on standard error; a closed standard error is not worth a panic. Control characters
+/// are escaped and no line can be read as a GitHub workflow command.
 pub fn say(line: &str) {
+    use pipeguard_core::report::escape;
+    let line = escape::defuse_lines(&escape::control_keep_newlines(line));
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
@@ -220,6 +226,7 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
     if let Some(b) = &common.baseline {
         config.baseline = Some(b.clone());
     }
+    config.baseline_key = baseline_key();
     Ok(config)
 }
 
@@ -236,6 +243,14 @@ pub fn load_selected(select: &SelectArgs, start: &Path) -> Result<Config> {
         config.policy = false;
     }
     Ok(config)
+}
+
+/// The baseline's HMAC key, from `PIPEGUARD_BASELINE_KEY` (kept out of the repository, e.g. a
+/// CI secret): with it, a committed baseline cannot be tested against guessed secrets.
+pub fn baseline_key() -> Option<Vec<u8>> {
+    std::env::var_os("PIPEGUARD_BASELINE_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned().into_bytes())
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {

@@ -183,6 +183,102 @@ fn baseline_suppresses_exactly_the_old_finding() {
     assert_eq!(doc["findings"].as_array().unwrap().len(), 1, "{doc}");
 }
 
+/// Writes a baseline of `dir` (a `--git` scan) to `out`, with `PIPEGUARD_BASELINE_KEY` = `key`.
+fn write_baseline(dir: &Path, out: &Path, key: Option<&str>) -> Value {
+    let mut cmd = pipeguard();
+    cmd.env_remove("PIPEGUARD_BASELINE_KEY");
+    if let Some(k) = key {
+        cmd.env("PIPEGUARD_BASELINE_KEY", k);
+    }
+    let o = cmd
+        .args(["baseline", "--git", "--output"])
+        .arg(out)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
+}
+
+fn scan_with_key(dir: &Path, baseline: &Path, key: Option<&str>) -> (Option<i32>, String) {
+    let mut cmd = pipeguard();
+    cmd.env_remove("PIPEGUARD_BASELINE_KEY");
+    if let Some(k) = key {
+        cmd.env("PIPEGUARD_BASELINE_KEY", k);
+    }
+    let o = cmd
+        .args(["scan", "--git", "--format", "json", "--baseline"])
+        .arg(baseline)
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn baselines_are_salted_and_optionally_keyed() {
+    let l = leaky_repo();
+    let p = l.dir.path();
+    let (_, doc, _) = json_scan(&["--git"], p);
+    let fingerprint = doc["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(fingerprint.len(), 64);
+
+    // Salted: the file holds neither the secret nor sha256(rule, path, secret), and two baselines
+    // of the same findings differ.
+    let (a, b) = (p.join("a.json"), p.join("b.json"));
+    let da = write_baseline(p, &a, None);
+    let db = write_baseline(p, &b, None);
+    let ta = std::fs::read_to_string(&a).unwrap();
+    assert!(
+        !ta.contains(&fingerprint) && !ta.contains(&l.token[4..]),
+        "{ta}"
+    );
+    assert_eq!(da["version"], 2);
+    assert_eq!(da["salt"].as_str().unwrap().len(), 32);
+    assert_ne!(da["salt"], db["salt"]);
+    assert_ne!(
+        da["findings"][0]["fingerprint"],
+        db["findings"][0]["fingerprint"]
+    );
+    // ...and acceptance still works with either.
+    assert_eq!(scan_with_key(p, &a, None).0, Some(0));
+    assert_eq!(scan_with_key(p, &b, None).0, Some(0));
+
+    // Keyed: accepted only with the same key; without it, a clear error (exit 2).
+    let k = p.join("k.json");
+    let dk = write_baseline(p, &k, Some("ci-secret-key"));
+    assert_eq!(dk["keyed"], true);
+    assert_eq!(scan_with_key(p, &k, Some("ci-secret-key")).0, Some(0));
+    assert_eq!(scan_with_key(p, &k, Some("another-key")).0, Some(1));
+    let (code, err) = scan_with_key(p, &k, None);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("PIPEGUARD_BASELINE_KEY"), "{err}");
+
+    // Version 1 (plain fingerprints) is still read, with a deprecation warning.
+    let old = p.join("old.json");
+    std::fs::write(
+        &old,
+        format!(
+            r#"{{"version": 1, "findings": [{{"fingerprint": "{fingerprint}", "rule_id": "github-classic-pat", "path": "config.py"}}]}}"#
+        ),
+    )
+    .unwrap();
+    let (code, err) = scan_with_key(p, &old, None);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("baseline version 1"), "{err}");
+}
+
 #[test]
 fn shallow_clone_is_an_error() {
     let l = leaky_repo();

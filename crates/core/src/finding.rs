@@ -143,8 +143,13 @@ pub struct Finding {
     pub end_column: usize,
     /// What is wrong and what to do, one or two sentences.
     pub message: String,
-    /// The offending line with the secret redacted (or not, with `--no-redact`).
+    /// The offending line, cut around the finding, control characters escaped, and every secret
+    /// pipeguard recognises on it redacted (or not, with `--no-redact`).
     pub excerpt: String,
+    /// `column` and `end_column` counted in UTF-16 code units (what SARIF declares), when they
+    /// differ from the byte columns (non-ASCII text before them).
+    #[serde(skip)]
+    pub columns_utf16: Option<(usize, usize)>,
     /// The secret itself; only serialised when redaction is off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -202,59 +207,220 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Redact a secret for display: keep a short prefix that identifies the kind of token
-/// (`ghp_`, `AKIA`) but never enough to be useful, then `*****`.
-pub fn redact_secret(secret: &str) -> String {
-    let n = secret.chars().count();
-    let keep = if n >= 16 { 4 } else { 0 };
-    let prefix: String = secret.chars().take(keep).collect();
-    format!("{prefix}*****")
+/// A byte range of a blob that holds a secret, and how many of its first bytes may be shown
+/// (a fixed prefix that names the kind of token, such as `ghp_`; never a byte the secret chose).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mask {
+    pub start: usize,
+    pub end: usize,
+    pub keep: usize,
 }
 
-/// The excerpt shown for a finding: the line, trimmed, cut to at most `MAX_EXCERPT` chars around
-/// the match, with every occurrence of the secret redacted unless `redact` is false.
-pub fn excerpt(line: &str, secret: Option<&str>, redact: bool) -> String {
-    const MAX_EXCERPT: usize = 160;
-    let mut text = line.trim().to_string();
-    let mut focus = None;
-    if let Some(secret) = secret.filter(|s| !s.is_empty()) {
-        // Redact every occurrence before cutting, so that a cut never exposes part of a secret.
-        let shown = if redact {
-            redact_secret(secret)
-        } else {
-            secret.to_string()
-        };
-        if redact {
-            text = text.replace(secret, &shown);
+/// Every secret span of a blob, sorted and merged: what an excerpt must never show.
+#[derive(Debug, Default, Clone)]
+pub struct Masks(Vec<Mask>);
+
+impl Masks {
+    /// Sort and merge overlapping spans (a merged span keeps the prefix of its first part, cut
+    /// where the next part starts).
+    pub fn new(mut spans: Vec<Mask>) -> Self {
+        spans.retain(|m| m.end > m.start);
+        spans.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        let mut out: Vec<Mask> = Vec::with_capacity(spans.len());
+        for m in spans {
+            match out.last_mut() {
+                Some(last) if m.start < last.end => {
+                    last.end = last.end.max(m.end);
+                }
+                _ => out.push(Mask {
+                    keep: m.keep.min(m.end - m.start),
+                    ..m
+                }),
+            }
         }
-        focus = text.find(&shown).map(|p| (p, p + shown.len()));
+        Masks(out)
     }
-    if text.len() <= MAX_EXCERPT {
-        return text;
+
+    /// The masks that intersect `start..end`, in order (binary search: no scan of the blob).
+    pub fn within(&self, start: usize, end: usize) -> &[Mask] {
+        let a = self.0.partition_point(|m| m.end <= start);
+        let b = self.0.partition_point(|m| m.start < end);
+        &self.0[a..b.max(a)]
     }
-    let (a, b) = focus.unwrap_or((0, 0));
-    let start = floor_char(&text, a.saturating_sub(40));
-    let end = ceil_char(&text, (b + 60).max(start + MAX_EXCERPT).min(text.len()));
-    format!(
-        "{}{}{}",
-        if start > 0 { "…" } else { "" },
-        &text[start..end],
-        if end < text.len() { "…" } else { "" }
-    )
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
+/// What a redacted secret looks like: its shown prefix, then `*****`.
+pub fn redact_secret(prefix: &str) -> String {
+    format!("{}*****", crate::report::escape::control(prefix))
+}
+
+/// A count of the bytes the per-finding and per-line steps look at (excerpts, suppression
+/// comments, column maps), per thread: what the tests use to prove that those steps stay linear
+/// in the input whatever its shape, without timing anything.
+#[doc(hidden)]
+pub mod work {
+    use std::cell::Cell;
+    thread_local!(static BYTES: Cell<u64> = const { Cell::new(0) });
+
+    pub(crate) fn add(n: usize) {
+        BYTES.with(|b| b.set(b.get() + n as u64));
+    }
+
+    /// The count so far on this thread, reset to 0.
+    pub fn take() -> u64 {
+        BYTES.with(|b| b.replace(0))
+    }
+}
+
+/// Bytes of context shown before the focus of an excerpt.
+const EXCERPT_BEFORE: usize = 60;
+/// Bytes of source text an excerpt shows at most (besides a long focus, itself cut at
+/// [`EXCERPT_FOCUS`]).
+const EXCERPT_MAX: usize = 160;
+/// Bytes of the focus itself shown at most (only reached with redaction off).
+const EXCERPT_FOCUS: usize = 200;
+
+/// The excerpt shown for a finding: the line `line` (which starts at blob offset `line_start`),
+/// cut to a window around `focus` (blob offsets), control characters escaped, and, when `redact`,
+/// every span of `masks` on the line replaced by its prefix and `*****`. Masks are applied before
+/// the cut and are never cut themselves, so a window edge cannot show part of a secret. Costs
+/// O(window), whatever the length of the line.
+pub fn excerpt(
+    line: &[u8],
+    line_start: usize,
+    focus: (usize, usize),
+    masks: &Masks,
+    redact: bool,
+) -> String {
+    let len = line.len();
+    let f0 = focus.0.saturating_sub(line_start).min(len);
+    let f1 = focus.1.saturating_sub(line_start).clamp(f0, len);
+    let f1 = f1.min(f0 + EXCERPT_FOCUS);
+    let mut start = if f0 <= EXCERPT_BEFORE {
+        0
+    } else {
+        char_floor(line, f0 - EXCERPT_BEFORE)
+    };
+    let mut end = (start + EXCERPT_MAX).max(f1).min(len);
+    if len - end < 16 {
+        end = len;
+    }
+    end = char_ceil(line, end);
+    work::add(end - start);
+    let masks: &[Mask] = if redact {
+        masks.within(line_start + start, line_start + end)
+    } else {
+        &[]
+    };
+    // A window that starts inside a mask starts after it.
+    if let Some(m) = masks.first() {
+        if m.start < line_start + start {
+            start = (m.end - line_start).min(end);
+        }
+    }
+    let (lead_cut, tail_cut) = (start > 0, end < len);
+    let mut out = String::new();
+    if lead_cut {
+        out.push('…');
+    }
+    let mut pos = start;
+    for m in masks {
+        let (ms, me) = (m.start - line_start, (m.end - line_start).min(len));
+        if ms < pos {
+            continue;
+        }
+        push_text(&mut out, &line[pos..ms]);
+        let keep = m.keep.min(me - ms);
+        out.push_str(&redact_secret(&String::from_utf8_lossy(
+            &line[ms..ms + keep],
+        )));
+        pos = me;
+    }
+    if pos < end {
+        push_text(&mut out, &line[pos..end]);
+    }
+    let mut text = if lead_cut {
+        out
+    } else {
+        out.trim_start().to_string()
+    };
+    if tail_cut {
+        text.push('…');
+    } else {
+        text.truncate(text.trim_end().len());
+    }
+    text
+}
+
+fn push_text(out: &mut String, bytes: &[u8]) {
+    out.push_str(&crate::report::escape::control(&String::from_utf8_lossy(
+        bytes,
+    )));
+}
+
+/// The largest index `<= i` that does not split a UTF-8 sequence.
+fn char_floor(b: &[u8], mut i: usize) -> usize {
+    let stop = i.saturating_sub(3);
+    while i > stop && i < b.len() && (b[i] & 0xC0) == 0x80 {
         i -= 1;
     }
     i
 }
 
-fn ceil_char(s: &str, mut i: usize) -> usize {
-    while i < s.len() && !s.is_char_boundary(i) {
+/// The smallest index `>= i` that does not split a UTF-8 sequence.
+fn char_ceil(b: &[u8], mut i: usize) -> usize {
+    let stop = (i + 3).min(b.len());
+    while i < stop && (b[i] & 0xC0) == 0x80 {
         i += 1;
     }
     i
+}
+
+/// Byte columns to UTF-16 columns (what SARIF's `utf16CodeUnits` counts) on one line, built
+/// once in O(line) and looked up by binary search, so that many findings on one long line stay
+/// linear. Invalid UTF-8 counts as U+FFFD per invalid sequence, as the excerpt shows it.
+#[derive(Debug, Default, Clone)]
+pub struct Utf16Columns {
+    /// (byte offset just after a non-ASCII sequence, bytes minus UTF-16 units up to there).
+    steps: Vec<(usize, usize)>,
+}
+
+impl Utf16Columns {
+    pub fn new(line: &[u8]) -> Self {
+        let mut steps = Vec::new();
+        work::add(line.len());
+        if line.is_ascii() {
+            return Utf16Columns { steps };
+        }
+        let (mut pos, mut delta) = (0, 0);
+        for chunk in line.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                pos += c.len_utf8();
+                if c.len_utf8() > 1 {
+                    delta += c.len_utf8() - c.len_utf16();
+                    steps.push((pos, delta));
+                }
+            }
+            let bad = chunk.invalid().len();
+            if bad > 0 {
+                pos += bad;
+                delta += bad - 1;
+                steps.push((pos, delta));
+            }
+        }
+        Utf16Columns { steps }
+    }
+
+    /// The 1-based UTF-16 column of a 1-based byte column.
+    pub fn column(&self, byte_col: usize) -> usize {
+        let offset = byte_col.saturating_sub(1);
+        let i = self.steps.partition_point(|&(p, _)| p <= offset);
+        byte_col - if i == 0 { 0 } else { self.steps[i - 1].1 }
+    }
 }
 
 #[cfg(test)]
@@ -277,25 +443,109 @@ mod tests {
         assert_eq!(a.len(), 64);
     }
 
-    #[test]
-    fn excerpt_redacts_every_occurrence_and_long_lines() {
-        let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
-        let line = format!(
-            "{} token = \"{secret}\" # {secret} {}",
-            "x".repeat(300),
-            "y".repeat(300)
-        );
-        let e = excerpt(&line, Some(secret), true);
-        assert!(!e.contains(secret));
-        assert!(!e.contains("abcdefghijklmnop"));
-        assert!(e.contains("ghp_*****"));
-        assert!(e.len() < 300);
-        let raw = excerpt(&line, Some(secret), false);
-        assert!(raw.contains(secret));
+    fn masks(spans: &[(usize, usize, usize)]) -> Masks {
+        Masks::new(
+            spans
+                .iter()
+                .map(|&(start, end, keep)| Mask { start, end, keep })
+                .collect(),
+        )
     }
 
     #[test]
-    fn short_secrets_keep_no_prefix() {
-        assert_eq!(redact_secret("hunter2"), "*****");
+    fn excerpt_redacts_every_secret_on_the_line_and_cuts_long_lines() {
+        let a = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        let b = "UJbS9xq2Lm7Rt4Vw8Yz1Ab3Cd5Ef6Gh7Ij8Kl9Mn";
+        let line = format!(
+            "{} token = \"{a}\" # other=\"{b}\" {}",
+            "x".repeat(300),
+            "y".repeat(300)
+        );
+        let at = |s: &str| line.find(s).unwrap();
+        let m = masks(&[(at(a), at(a) + a.len(), 4), (at(b), at(b) + b.len(), 0)]);
+        let e = excerpt(line.as_bytes(), 0, (at(a), at(a) + a.len()), &m, true);
+        assert!(e.contains("ghp_*****"), "{e}");
+        assert!(
+            !e.contains("abcdefgh") && !e.contains("UJbS9x") && !e.contains("Mn\""),
+            "{e}"
+        );
+        assert!(
+            e.starts_with('…') && e.ends_with('…') && e.len() < 260,
+            "{e}"
+        );
+        // Control: without redaction the secret is there.
+        let raw = excerpt(line.as_bytes(), 0, (at(a), at(a) + a.len()), &m, false);
+        assert!(raw.contains(a));
+    }
+
+    #[test]
+    fn a_cut_never_shows_part_of_a_neighbouring_secret() {
+        // The window ends in the middle of the second secret and starts in the middle of a
+        // first one: both are masked whole, never half shown.
+        let first = "A".repeat(10) + "s3cr3tPrefixVal";
+        let line = format!("{first}{}k=\"{}\"", " ".repeat(90), "Zq8".repeat(30));
+        let s1 = (0, first.len(), 0);
+        let b0 = line.find("Zq8").unwrap();
+        let s2 = (b0, b0 + 90, 0);
+        let focus = (b0 - 5, b0 - 4);
+        let e = excerpt(line.as_bytes(), 0, focus, &masks(&[s1, s2]), true);
+        assert!(!e.contains("Zq8") && !e.contains("Prefix"), "{e}");
+        assert!(e.contains("k=\"*****"), "{e}");
+        // Control: the same window without masks shows the neighbour.
+        let plain = excerpt(line.as_bytes(), 0, focus, &Masks::default(), true);
+        assert!(plain.contains("Zq8"), "{plain}");
+    }
+
+    #[test]
+    fn excerpts_escape_control_characters() {
+        let line = b"key=x\x1b[2J\r::error::y";
+        let e = excerpt(line, 0, (0, 3), &Masks::default(), true);
+        assert_eq!(e, "key=x\\x1b[2J\\r::error::y");
+    }
+
+    #[test]
+    fn excerpt_work_is_bounded_on_long_lines() {
+        let line = "p=\"abcdefgh\" ".repeat(200_000);
+        let at = 1_000_000;
+        let m = masks(
+            &(0..200_000)
+                .map(|i| (i * 13 + 3, i * 13 + 11, 0))
+                .collect::<Vec<_>>(),
+        );
+        let e = excerpt(line.as_bytes(), 0, (at, at + 8), &m, true);
+        assert!(e.len() < 400, "{}", e.len());
+        assert!(!e.contains("abcdefgh"));
+    }
+
+    #[test]
+    fn masks_merge_and_search() {
+        let m = masks(&[(10, 20, 4), (15, 30, 2), (40, 50, 0)]);
+        assert_eq!(m.within(0, 100).len(), 2);
+        assert_eq!(
+            m.within(0, 100)[0],
+            Mask {
+                start: 10,
+                end: 30,
+                keep: 4
+            }
+        );
+        assert_eq!(m.within(30, 40).len(), 0);
+        assert_eq!(m.within(49, 60).len(), 1);
+    }
+
+    #[test]
+    fn utf16_columns_count_code_units() {
+        let line = "é😀x=1".as_bytes();
+        let c = Utf16Columns::new(line);
+        assert_eq!(c.column(1), 1);
+        assert_eq!(c.column(3), 2); // after é (2 bytes, 1 unit)
+        assert_eq!(c.column(7), 4); // after 😀 (4 bytes, 2 units)
+        assert_eq!(Utf16Columns::new(b"abc").column(3), 3);
+    }
+
+    #[test]
+    fn redacted_label_shows_only_the_prefix() {
+        assert_eq!(redact_secret(""), "*****");
+        assert_eq!(redact_secret("ghp_"), "ghp_*****");
     }
 }

@@ -20,7 +20,6 @@ use pipeguard_core::finding::Kind;
 use pipeguard_core::input::git::{self, GitEnv};
 use pipeguard_core::report::{self, text};
 use pipeguard_core::scan::Report;
-use pipeguard_core::suppress::Baseline;
 use pipeguard_core::{Config, Finding, Scanner};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -107,8 +106,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = writeln!(
                 std::io::stderr(),
-                "pipeguard-hook: error: {e:#}\n\
-                 pipeguard-hook: the commit is blocked; skip the check once with `git commit --no-verify`"
+                "pipeguard-hook: error: {}\n\
+                 pipeguard-hook: the commit is blocked; skip the check once with `git commit --no-verify`",
+                pipeguard_core::report::escape::line(&format!("{e:#}"))
             );
             ExitCode::from(2)
         }
@@ -133,10 +133,14 @@ fn scan(
         .workdir()
         .map(Path::to_path_buf)
         .context("a bare repository has nothing staged")?;
-    let config = Config::resolve(config.as_deref(), &root)?;
+    let mut config = Config::resolve(config.as_deref(), &root)?;
+    // The baseline's HMAC key lives outside the repository (see `pipeguard baseline`).
+    config.baseline_key = std::env::var_os("PIPEGUARD_BASELINE_KEY")
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string_lossy().into_owned().into_bytes());
     let mut scanner = Scanner::new(config)?;
     if let Some(b) = baseline {
-        scanner.accept_baseline(&Baseline::load(&b)?);
+        scanner.accept_baseline(&b)?;
     }
     let index = env.index_file.as_deref();
     let mut report = match &files {

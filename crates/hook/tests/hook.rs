@@ -465,6 +465,54 @@ fn named_files_are_reported_as_named_files() {
 }
 
 #[test]
+fn hook_output_forges_no_workflow_command() {
+    // File names, content and config strings are attacker-controlled; the hook's stderr (read by
+    // GitHub's runner when the hook runs in CI) must not start a workflow command anywhere.
+    let d = repo();
+    let p = d.path();
+    fs::write(
+        p.join(".pipeguard.toml"),
+        r#"version = 1
+[[rules.custom]]
+id = "acme-key"
+name = "ACME\n::error title=X::pwned-by-rule"
+severity = "high"
+confidence = "high"
+keywords = ["acme_"]
+pattern = '''\b(acme_[a-z0-9]{16})\b'''
+description = "ACME keys."
+fix = "Revoke it.\n::warning::pwned-by-fix"
+examples = ["k = acme_0123456789abcdef"]
+negative_examples = ["k = acme_${KEY}"]
+"#,
+    )
+    .unwrap();
+    let name = "x\n::error file=a::pwned-by-name";
+    fs::write(
+        p.join(name),
+        "k = acme_q1w2e3r4t5y6u7i8 ##[error]legacy\n::error::pwned-by-content\n",
+    )
+    .unwrap();
+    git(p, &["add", "--", name]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("x\\n::error file=a::pwned-by-name:1:5"),
+        "{out}"
+    );
+    let forged: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("::") || l.contains("##["))
+        .collect();
+    assert!(forged.is_empty(), "{forged:?}\n{out}");
+    // Control: the staged content itself holds a command line.
+    assert!(fs::read_to_string(p.join(name))
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("::")));
+}
+
+#[test]
 fn every_argument_after_files_is_a_file_name() {
     let d = repo();
     let p = d.path();

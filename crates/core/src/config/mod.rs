@@ -162,6 +162,9 @@ pub struct Config {
     pub allow_fingerprints: Vec<String>,
     /// Baseline file (relative to the config file's directory).
     pub baseline: Option<PathBuf>,
+    /// Key for the baseline's HMAC, kept outside the repository (the binaries read
+    /// `PIPEGUARD_BASELINE_KEY`; never from the config file).
+    pub baseline_key: Option<Vec<u8>>,
     pub redact: bool,
     /// Findings at or above this severity make the exit code 1.
     pub fail_severity: Severity,
@@ -316,6 +319,7 @@ impl Config {
             allow_lines: defaults.allowlist.lines,
             allow_fingerprints: defaults.allowlist.fingerprints,
             baseline: None,
+            baseline_key: None,
             redact: defaults.report.redact.unwrap_or(true),
             fail_severity: defaults.fail.severity.unwrap_or(Severity::Low),
             fail_severity_set: false,

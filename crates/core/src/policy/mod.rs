@@ -50,7 +50,23 @@ pub struct PolicyHit {
     /// A symbolic, line-independent location (`Resources.Bucket.Properties.PolicyDocument.Statement[0]`)
     /// used in the fingerprint so that baselines survive line moves.
     pub anchor: String,
+    /// Where the literal secret the hit is about is written (1-based, byte columns, end
+    /// exclusive), so that every output redacts it.
+    pub secret: Option<Region>,
 }
+
+/// A region of a file: 1-based lines, 1-based byte columns, the end column exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// How the checks ask the secret engine whether a literal value holds a secret it recognises
+/// (so that its allowlists, stopwords and validators apply to the policy checks too).
+pub type Secrets<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 /// What [`scan`] returns for one file.
 #[derive(Debug, Default)]
@@ -66,14 +82,34 @@ pub fn checks() -> &'static [CheckInfo] {
     INFOS.get_or_init(|| checks::CHECKS.iter().map(|c| *c.info()).collect())
 }
 
-/// Scan one file. Cheap for files that are not policy documents.
+/// Scan one file, asking the built-in secret rules (with the default allowlist) about literal
+/// values. Cheap for files that are not policy documents.
 pub fn scan(path: &str, bytes: &[u8]) -> PolicyOutcome {
     scan_only(path, bytes, None)
 }
 
-/// Scan with a single check (used by the check tests).
+/// Scan with a single check (used by the check tests), with the default secret engine.
 #[doc(hidden)]
 pub fn scan_only(path: &str, bytes: &[u8], only: Option<&str>) -> PolicyOutcome {
+    scan_with(path, bytes, only, &default_secrets)
+}
+
+/// The built-in rules and the default allowlist, for callers without a [`crate::Scanner`].
+fn default_secrets(value: &str) -> bool {
+    static SCANNER: OnceLock<Option<crate::scan::Scanner>> = OnceLock::new();
+    SCANNER
+        .get_or_init(|| crate::scan::Scanner::new(crate::Config::default()).ok())
+        .as_ref()
+        .is_some_and(|s| s.recognises_secret(value.as_bytes()))
+}
+
+/// Scan one file (or, with `only`, run one check), asking `secrets` about literal values.
+pub fn scan_with(
+    path: &str,
+    bytes: &[u8],
+    only: Option<&str>,
+    secrets: Secrets<'_>,
+) -> PolicyOutcome {
     let mut out = PolicyOutcome::default();
     let Some(sniff) = sniff(path, bytes) else {
         return out;
@@ -88,7 +124,7 @@ pub fn scan_only(path: &str, bytes: &[u8], only: Option<&str>) -> PolicyOutcome 
     let mut diags = Vec::new();
     let docs = parse(&sniff, src, &mut diags);
     for d in &docs {
-        checks::run(d, only, &mut out.hits);
+        checks::run(d, only, secrets, &mut out.hits);
     }
     if sniff.strong || !docs.is_empty() {
         out.diagnostics.extend(diags);

@@ -135,16 +135,6 @@ pub(crate) fn secret_name(name: &str) -> bool {
     !NOT_A_VALUE.iter().any(|s| flat.ends_with(s)) || flat.ends_with("webhookurl")
 }
 
-/// A value that has the shape of a well-known credential (the secret rules' strongest shapes).
-pub(crate) fn secret_value(v: &str) -> bool {
-    static R: OnceLock<Regex> = OnceLock::new();
-    let r = re(
-        &R,
-        r"(?-u)((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_\-]{20}|xox[abpr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|-----BEGIN [A-Z ]*PRIVATE KEY|AIza[0-9A-Za-z_\-]{35}|npm_[A-Za-z0-9]{36})",
-    );
-    r.is_match(v.as_bytes())
-}
-
 /// A value that refers to a secret kept elsewhere, or a placeholder: not a hard-coded secret.
 pub(crate) fn is_reference(v: &str) -> bool {
     let t = v.trim();
@@ -161,13 +151,13 @@ pub(crate) fn is_reference(v: &str) -> bool {
 }
 
 /// A literal that is a hard-coded secret given its name: secret-looking name with a literal value
-/// that is not a reference, or any value with a credential's shape.
-pub(crate) fn hardcoded_secret(name: &str, n: &Node) -> bool {
+/// that is not a reference, or any value in which the secret engine recognises a secret.
+pub(crate) fn hardcoded_secret(name: &str, n: &Node, out: &super::checks::Out<'_>) -> bool {
     let Some(v) = n.lit() else { return false };
     if is_reference(v) {
         return false;
     }
-    secret_value(v) || (secret_name(name) && v.trim().len() >= 4)
+    (secret_name(name) && v.trim().len() >= 4) || out.recognises(v)
 }
 
 /// `scheme://user:password@host` with a literal password.
@@ -433,7 +423,6 @@ mod tests {
         assert!(secret_name("SLACK_WEBHOOK_URL"));
         assert!(secret_name("ApiKey"));
         assert!(!secret_name("REGION"));
-        assert!(secret_value("AKIAIOSFODNN7EXAMPLE"));
         assert!(is_reference(
             "{{resolve:secretsmanager:db:SecretString:password}}"
         ));

@@ -6,6 +6,7 @@
 //! no secret reaches an annotation or a summary.
 
 use super::counts;
+use super::escape::control;
 use crate::finding::{Finding, Severity};
 use crate::scan::Report;
 use std::fmt::Write;
@@ -38,15 +39,22 @@ pub fn short_id(id: &str) -> &str {
 
 /// One annotation line for a finding. `col` is only given for a one-line finding: GitHub ignores
 /// (or rejects) columns on annotations that span lines.
+///
+/// The file name is passed as GitHub's escaping leaves it (so that the annotation lands on the
+/// file); title and message also have control characters made visible.
 pub fn annotation(f: &Finding) -> String {
-    let title = format!("{} ({})", f.title, f.rule_id);
+    let title = format!("{} ({})", control(&f.title), control(&f.rule_id));
     let end_line = f.end_line.max(f.line);
     let col = if end_line == f.line {
         format!(",col={}", f.column)
     } else {
         String::new()
     };
-    let mut message = format!("[{}] {}", f.severity, f.message);
+    let mut message = format!(
+        "[{}] {}",
+        f.severity,
+        super::escape::control_keep_newlines(&f.message)
+    );
     if let Some(c) = &f.commit {
         let _ = write!(message, " (commit {})", short_id(&c.id));
     }
@@ -70,22 +78,23 @@ pub fn annotations(report: &Report) -> String {
     out
 }
 
-/// Escape text for a Markdown table cell (inside or outside a code span).
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
-        .replace('`', "'")
+/// Escape text for a Markdown code span in a table cell: control characters made visible, `|`
+/// escaped (GFM splits cells on it even in code spans), no backtick to close the span.
+pub fn cell(s: &str) -> String {
+    control(s).replace('|', "\\|").replace('`', "'")
 }
 
-/// Escape text shown as Markdown prose in a cell: no HTML, no emphasis, no links.
-fn prose(s: &str) -> String {
+/// Escape text shown as Markdown prose (in a cell or a paragraph): no HTML, no emphasis, no
+/// links or images, no headings, no code spans, no line breaks.
+pub fn prose(s: &str) -> String {
+    let s = control(s);
     let mut out = String::with_capacity(s.len());
-    for c in cell(s).chars() {
+    for c in s.chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '*' | '_' | '[' | ']' | '#' | '~' => {
+            '\\' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '|' | '`' | '(' | ')' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -93,6 +102,11 @@ fn prose(s: &str) -> String {
         }
     }
     out
+}
+
+/// `text` as a Markdown code span, safe in a table cell.
+pub fn code(s: &str) -> String {
+    format!("`{}`", cell(s))
 }
 
 /// What the job summary says besides the findings.
@@ -280,6 +294,7 @@ mod tests {
             end_column: 20,
             message: "Demo token found.\nRevoke it.".into(),
             excerpt: "TOKEN=demo*****  | `x`".into(),
+            columns_utf16: None,
             secret: None,
             fingerprint: "f".repeat(64),
             commit: None,
@@ -351,7 +366,15 @@ mod tests {
     fn prose_cannot_inject_markup() {
         assert_eq!(
             prose("<b>*x*</b> | [l](u)"),
-            "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\[l\\](u)"
+            "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\[l\\]\\(u\\)"
         );
+        // A backslash cannot undo an escape; images, code spans and line breaks are inert.
+        assert_eq!(
+            prose("\\*a* ![i](u) `c` _u_\nx"),
+            "\\\\\\*a\\* \\!\\[i\\]\\(u\\) \\`c\\` \\_u\\_\\\\nx"
+        );
+        // Control: plain words are left alone.
+        assert_eq!(prose("plain words 42"), "plain words 42");
+        assert_eq!(code("a|b`c\n"), "`a\\|b'c\\n`");
     }
 }

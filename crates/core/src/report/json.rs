@@ -26,5 +26,5 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
         "findings": report.findings,
         "diagnostics": report.diagnostics,
     });
-    serde_json::to_string_pretty(&doc).expect("report serialises") + "\n"
+    super::escape::json(serde_json::to_string_pretty(&doc).expect("report serialises")) + "\n"
 }

@@ -3,6 +3,7 @@
 //! `text` for terminals, `json` (versioned, documented in `docs/json-format.md`), `sarif`
 //! (SARIF 2.1.0 for code scanning), `github` (workflow commands and the job summary).
 
+pub mod escape;
 pub mod github;
 pub mod json;
 pub mod sarif;

@@ -32,8 +32,9 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
 }
 
 pub fn render_with(report: &Report, ctx: &Context<'_>, opts: &Options) -> String {
-    serde_json::to_string_pretty(&to_value_with(report, ctx, opts)).expect("sarif serialises")
-        + "\n"
+    super::escape::json(
+        serde_json::to_string_pretty(&to_value_with(report, ctx, opts)).expect("sarif serialises"),
+    ) + "\n"
 }
 
 /// Whether a report has more findings than a SARIF file may hold.
@@ -192,13 +193,15 @@ fn rule_descriptor(f: &Finding, doc: Option<&RuleDoc>) -> Value {
 }
 
 fn result(f: &Finding, rule_index: usize) -> Value {
+    // The run declares `utf16CodeUnits` (GitHub code scanning's columns); findings count bytes.
+    let (column, end_column) = f.columns_utf16.unwrap_or((f.column, f.end_column));
     let mut region = json!({
         "startLine": f.line,
-        "startColumn": f.column,
+        "startColumn": column,
         "endLine": f.end_line.max(f.line),
     });
-    if f.end_line == f.line && f.end_column > f.column {
-        region["endColumn"] = json!(f.end_column);
+    if f.end_line == f.line && end_column > column {
+        region["endColumn"] = json!(end_column);
     }
     if !f.excerpt.is_empty() {
         region["snippet"] = json!({ "text": f.excerpt });
@@ -300,6 +303,7 @@ mod tests {
             end_column: 5,
             message: "Demo token found.".into(),
             excerpt: "demo*****".into(),
+            columns_utf16: None,
             secret: None,
             fingerprint: "0".repeat(64),
             commit: None,

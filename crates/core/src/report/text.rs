@@ -1,6 +1,7 @@
 //! Human-readable output for a terminal: one block per finding, then a summary and a footer
 //! (the CLI's false-positive hint, or the hook's advice). The CLI and the hook share it.
 
+use super::escape::{control, defuse_lines};
 use super::{counts, Context};
 use crate::finding::Severity;
 use crate::scan::{Level, Report};
@@ -19,7 +20,13 @@ fn sev_color(s: Severity) -> &'static str {
     }
 }
 
+/// Every field that comes from a file, a path or a config is escaped ([`control`]), and no line
+/// can be read as a GitHub workflow command ([`defuse_lines`]).
 pub fn render(report: &Report, ctx: &Context<'_>) -> String {
+    defuse_lines(&render_raw(report, ctx))
+}
+
+fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
     let paint = |code: &str, text: &str| {
         if ctx.color {
             format!("{code}{text}{RESET}")
@@ -32,16 +39,19 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
         let repo = f
             .repository
             .as_deref()
-            .map(|r| format!("{r}: "))
+            .map(|r| format!("{}: ", control(r)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "{}{}  {}  {}  {}",
             repo,
-            paint(BOLD, &format!("{}:{}:{}", f.path, f.line, f.column)),
+            paint(
+                BOLD,
+                &format!("{}:{}:{}", control(&f.path), f.line, f.column)
+            ),
             paint(sev_color(f.severity), f.severity.as_str()),
-            f.rule_id,
-            f.title
+            control(&f.rule_id),
+            control(&f.title)
         );
         if let Some(c) = &f.commit {
             let short = &c.id[..c.id.len().min(12)];
@@ -51,8 +61,11 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
                 paint(
                     DIM,
                     &format!(
-                        "commit {short} by {} on {}: {}",
-                        c.author, c.date, c.summary
+                        "commit {} by {} on {}: {}",
+                        control(short),
+                        control(&c.author),
+                        control(&c.date),
+                        control(&c.summary)
                     )
                 )
             );
@@ -60,9 +73,13 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
         if !f.excerpt.is_empty() {
             let _ = writeln!(out, "    {}", f.excerpt);
         }
-        let _ = writeln!(out, "    {}", paint(DIM, &f.message));
+        let _ = writeln!(out, "    {}", paint(DIM, &control(&f.message)));
         if let Some(acct) = f.extra.get("aws_account_id") {
-            let _ = writeln!(out, "    {}", paint(DIM, &format!("AWS account: {acct}")));
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint(DIM, &format!("AWS account: {}", control(acct)))
+            );
         }
         out.push('\n');
     }

@@ -7,7 +7,7 @@ pub(crate) mod driver;
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::finding::{self, Confidence, Finding, Kind, Severity};
+use crate::finding::{self, Confidence, Finding, Kind, Mask, Masks, Severity};
 use crate::policy;
 use crate::secrets::{self, decode, CompiledRule, Rule, RuleSource, SecretAllowlist, SecretEngine};
 use crate::suppress::{self, Baseline};
@@ -94,10 +94,18 @@ impl Diagnostic {
 /// `warning: path:line:col: message`, `error: path: message` or `note: message`.
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.location() {
-            Some(loc) => write!(f, "{}: {loc}: {}", self.level, self.message),
-            None => write!(f, "{}: {}", self.level, self.message),
-        }
+        // Paths and messages quote files and configs: escaped, and never a workflow command.
+        use crate::report::escape::{control, defuse};
+        let line = match self.location() {
+            Some(loc) => format!(
+                "{}: {}: {}",
+                self.level,
+                control(&loc),
+                control(&self.message)
+            ),
+            None => format!("{}: {}", self.level, control(&self.message)),
+        };
+        f.write_str(&defuse(&line))
     }
 }
 
@@ -108,6 +116,8 @@ pub struct BlobScan {
     pub diagnostics: Vec<Diagnostic>,
     /// False when the blob was skipped (binary, too large).
     pub scanned: bool,
+    /// Every secret span seen in the blob (any rule, decoded, policy), for redacting excerpts.
+    masks: Vec<Mask>,
     /// Findings not kept because of the per-file cap (`scan.max_findings_per_file`).
     pub capped: u64,
 }
@@ -222,6 +232,7 @@ pub struct Scanner {
     allow_path_regexes: Vec<Regex>,
     allow_lines: Vec<Regex>,
     accepted: HashSet<String>,
+    baselines: Vec<suppress::Accepted>,
     disabled: HashSet<String>,
     checks: HashMap<&'static str, policy::CheckInfo>,
 }
@@ -262,17 +273,15 @@ impl Scanner {
         let shared = SecretAllowlist::new(&config.allow_stopwords, &config.allow_regexes)
             .map_err(|e| Error::Other(format!("allowlist regex: {e}")))?;
         let engine = SecretEngine::new(compiled, shared);
-        let mut accepted: HashSet<String> = config.allow_fingerprints.iter().cloned().collect();
-        if let Some(path) = &config.baseline {
-            accepted.extend(Baseline::load(path)?.fingerprints());
-        }
+        let accepted: HashSet<String> = config.allow_fingerprints.iter().cloned().collect();
         let allow_lines = config
             .allow_lines
             .iter()
             .map(|r| secrets::rule::compile_pattern(r))
             .collect::<Result<_, _>>()
             .map_err(|e| Error::Other(format!("allowlist line regex: {e}")))?;
-        Ok(Scanner {
+        let baseline = config.baseline.clone();
+        let mut scanner = Scanner {
             include: if config.include.is_empty() {
                 None
             } else {
@@ -288,16 +297,31 @@ impl Scanner {
                 .map_err(|e| Error::Other(format!("allowlist path regex: {e}")))?,
             allow_lines,
             accepted,
+            baselines: Vec::new(),
             disabled,
             checks: policy::checks().iter().map(|c| (c.id, *c)).collect(),
             engine,
             config,
-        })
+        };
+        if let Some(path) = baseline {
+            scanner.accept_baseline(&path)?;
+        }
+        Ok(scanner)
     }
 
-    /// Add fingerprints (e.g. from a `--baseline` file) that are accepted.
-    pub fn accept_baseline(&mut self, baseline: &Baseline) {
-        self.accepted.extend(baseline.fingerprints());
+    /// Accept the findings recorded in a baseline file (keyed with `config.baseline_key`).
+    pub fn accept_baseline(&mut self, path: &std::path::Path) -> Result<(), Error> {
+        let baseline = Baseline::load(path)?;
+        // Reported with the config's notes (`Report::add_config_notes`).
+        self.config.notes.extend(baseline.deprecation(path));
+        self.baselines
+            .push(baseline.accepted(path, self.config.baseline_key.as_deref())?);
+        Ok(())
+    }
+
+    fn is_accepted(&self, fingerprint: &str) -> bool {
+        self.accepted.contains(fingerprint)
+            || self.baselines.iter().any(|b| b.contains(fingerprint))
     }
 
     pub fn rules(&self) -> &[CompiledRule] {
@@ -314,6 +338,56 @@ impl Scanner {
     /// called).
     pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
         self.engine.rule_timings()
+    }
+
+    /// Whether the secret engine recognises a secret in `value` (what the policy checks ask).
+    pub fn recognises_secret(&self, value: &[u8]) -> bool {
+        !self.engine.scan("", value, &mut Vec::new()).is_empty()
+    }
+
+    /// Every secret span the engine finds in `bytes`, with the prefix each may show.
+    fn mask_spans(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<Mask> {
+        self.engine
+            .scan(path, bytes, errors)
+            .into_iter()
+            .map(|m| self.mask(&m, bytes))
+            .collect()
+    }
+
+    fn mask(&self, m: &secrets::SecretMatch, bytes: &[u8]) -> Mask {
+        Mask {
+            start: m.start,
+            end: m.end,
+            keep: self.engine.rules()[m.rule].shown_prefix(&bytes[m.start..m.end]),
+        }
+    }
+
+    /// A policy message may quote what the file says (a key name): the secrets of the hit's span,
+    /// and whatever the engine recognises in the message itself, are redacted there too.
+    fn redact_message(&self, message: &str, bytes: &[u8], masks: &[Mask]) -> String {
+        /// Masks of one span looked at, at most (a statement spanning many secrets).
+        const MAX_MASKS: usize = 64;
+        let mut out = message.to_string();
+        for m in masks.iter().take(MAX_MASKS) {
+            let text = String::from_utf8_lossy(&bytes[m.start..m.end]);
+            if text.len() >= 4 && out.contains(text.as_ref()) {
+                let keep = String::from_utf8_lossy(&bytes[m.start..m.start + m.keep]);
+                out = out.replace(text.as_ref(), &finding::redact_secret(&keep));
+            }
+        }
+        let found = self.engine.scan("", out.as_bytes(), &mut Vec::new());
+        let mut spans: Vec<Mask> = found.iter().map(|m| self.mask(m, out.as_bytes())).collect();
+        spans.sort_unstable_by_key(|m| std::cmp::Reverse(m.start));
+        let mut last = usize::MAX;
+        for m in spans {
+            if m.end > last || !out.is_char_boundary(m.start) || !out.is_char_boundary(m.end) {
+                continue;
+            }
+            let label = finding::redact_secret(out.get(m.start..m.start + m.keep).unwrap_or(""));
+            out.replace_range(m.start..m.end, &label);
+            last = m.start;
+        }
+        out
     }
 
     /// Whether a path (relative, `/`-separated) is to be scanned at all.
@@ -369,6 +443,7 @@ impl Scanner {
         if self.config.secrets {
             let mut errors = Vec::new();
             for m in self.engine.scan(path, bytes, &mut errors) {
+                out.masks.push(self.mask(&m, bytes));
                 if out.findings.len() >= cap {
                     out.capped += 1;
                     continue;
@@ -380,7 +455,6 @@ impl Scanner {
                     start: m.start,
                     end: m.end,
                     secret,
-                    shown: secret,
                     facts: m.facts,
                 };
                 if let Some(f) = self.secret_finding(path, &lines, hit) {
@@ -406,8 +480,12 @@ impl Scanner {
             }
         }
         if self.config.policy {
-            let outcome = policy::scan(path, bytes);
+            let secrets = |v: &str| self.recognises_secret(v.as_bytes());
+            let outcome = policy::scan_with(path, bytes, None, &secrets);
             for hit in outcome.hits {
+                if let Some(r) = hit.secret {
+                    out.masks.push(lines.region_mask(r));
+                }
                 if out.findings.len() >= cap {
                     out.capped += 1;
                     continue;
@@ -421,15 +499,56 @@ impl Scanner {
             }
         }
         if !self.config.ignore_entries.is_empty() {
-            out.findings.retain(|f| {
-                !self
-                    .config
-                    .ignore_entries
-                    .iter()
-                    .any(|e| e.path == f.path && e.rule_id == f.rule_id && e.line == f.line)
-            });
+            let ignored: HashSet<(&str, &str, usize)> = self
+                .config
+                .ignore_entries
+                .iter()
+                .map(|e| (e.path.as_str(), e.rule_id.as_str(), e.line))
+                .collect();
+            out.findings
+                .retain(|f| !ignored.contains(&(f.path.as_str(), f.rule_id.as_str(), f.line)));
+        }
+        if self.config.redact && !self.config.secrets && !out.findings.is_empty() {
+            // Policy findings show lines too: what the secret rules recognise there stays hidden.
+            let mut errors = Vec::new();
+            let spans = self.mask_spans(path, bytes, &mut errors);
+            out.masks.extend(spans);
+        }
+        let masks = Masks::new(std::mem::take(&mut out.masks));
+        for f in &mut out.findings {
+            self.fill_excerpt(&lines, f, &masks);
         }
         out
+    }
+
+    /// A finding's excerpt (its first line, cut around it, every secret on it redacted) and its
+    /// UTF-16 columns; once every secret span of the blob is known.
+    fn fill_excerpt(&self, lines: &LineIndex<'_>, f: &mut Finding, masks: &Masks) {
+        let (ls, le) = lines.range(f.line);
+        let start = (ls + f.column.saturating_sub(1)).min(le);
+        let end = if f.end_line == f.line {
+            (ls + f.end_column.saturating_sub(1)).clamp(start, le)
+        } else {
+            le
+        };
+        f.excerpt = finding::excerpt(
+            &lines.bytes[ls..le],
+            ls,
+            (start, end),
+            masks,
+            self.config.redact,
+        );
+        if self.config.redact && f.kind == Kind::Policy {
+            let span_end = if f.end_line == f.line {
+                end
+            } else {
+                lines.range(f.end_line).1
+            };
+            f.message = self.redact_message(&f.message, lines.bytes, masks.within(start, span_end));
+        }
+        let col = lines.utf16_column(f.line, f.column);
+        let end_col = lines.utf16_column(f.end_line, f.end_column);
+        f.columns_utf16 = (col != f.column || end_col != f.end_column).then_some((col, end_col));
     }
 
     /// Look through encoded segments of `text` (base64, percent, escapes) for secrets, up to the
@@ -449,11 +568,21 @@ impl Scanner {
     ) {
         for seg in decode::segments(text, budget) {
             let (start, end) = outer.map_or((seg.start, seg.end), |(s, e, _)| (s, e));
+            let mut masked = false;
             let chain = match outer {
                 Some((_, _, c)) => format!("{c}+{}", seg.encoding.as_str()),
                 None => seg.encoding.as_str().to_string(),
             };
             for m in self.engine.scan(path, &seg.decoded, errors) {
+                if !masked {
+                    // The encoded text stands for the secret: it is never shown either.
+                    out.masks.push(Mask {
+                        start,
+                        end,
+                        keep: 0,
+                    });
+                    masked = true;
+                }
                 if out.findings.len() as u64 >= self.config.max_findings_per_file {
                     out.capped += 1;
                     continue;
@@ -461,24 +590,17 @@ impl Scanner {
                 let rule = &self.engine.rules()[m.rule].rule;
                 let mut facts = m.facts;
                 facts.insert("decoded".to_string(), chain.clone());
-                let encoded = match outer {
-                    Some(_) => lines_slice(lines, start, end),
-                    None => &text[seg.start..seg.end],
-                };
                 let hit = SecretHit {
                     rule,
                     start,
                     end,
                     secret: &seg.decoded[m.start..m.end],
-                    shown: encoded,
                     facts,
                 };
                 if let Some(f) = self.secret_finding(path, lines, hit) {
                     // What a rule already found in plain text on this line is not reported
                     // again from its decoded form.
-                    if !out.findings.iter().any(|o| {
-                        o.rule_id == f.rule_id && o.line <= f.end_line && f.line <= o.end_line
-                    }) {
+                    if !lines.reported(&f.rule_id, f.line, f.end_line, &out.findings) {
                         out.findings.push(f);
                     }
                 }
@@ -515,12 +637,9 @@ impl Scanner {
         }
         let secret = String::from_utf8_lossy(hit.secret).into_owned();
         let fingerprint = finding::fingerprint(&rule.id, path, secret.as_bytes());
-        if self.accepted.contains(&fingerprint) {
+        if self.is_accepted(&fingerprint) {
             return None;
         }
-        let excerpt_line = String::from_utf8_lossy(lines.line(line));
-        let shown = String::from_utf8_lossy(hit.shown);
-        let first_line_of_secret = shown.lines().next().unwrap_or(&shown);
         let what = match hit.facts.get("decoded") {
             Some(enc) => format!("{} found ({enc}-encoded).", rule.name),
             None => format!("{} found.", rule.name),
@@ -537,11 +656,9 @@ impl Scanner {
             end_line,
             end_column,
             message: format!("{what} {}", first_sentence(&rule.fix)),
-            excerpt: finding::excerpt(
-                &excerpt_line,
-                Some(first_line_of_secret),
-                self.config.redact,
-            ),
+            // Filled in once every secret span of the blob is known.
+            excerpt: String::new(),
+            columns_utf16: None,
             secret: (!self.config.redact).then_some(secret),
             fingerprint,
             commit: None,
@@ -565,10 +682,9 @@ impl Scanner {
             return None;
         }
         let fingerprint = finding::fingerprint(hit.check_id, path, hit.anchor.as_bytes());
-        if self.accepted.contains(&fingerprint) {
+        if self.is_accepted(&fingerprint) {
             return None;
         }
-        let excerpt_line = String::from_utf8_lossy(lines.line(hit.line.max(1)));
         Some(Finding {
             rule_id: hit.check_id.to_string(),
             title: info.map_or_else(|| hit.check_id.to_string(), |c| c.title.to_string()),
@@ -581,7 +697,8 @@ impl Scanner {
             end_line: hit.end_line.max(hit.line).max(1),
             end_column: hit.end_column.max(1),
             message: hit.message,
-            excerpt: finding::excerpt(&excerpt_line, None, true),
+            excerpt: String::new(),
+            columns_utf16: None,
             secret: None,
             fingerprint,
             commit: None,
@@ -596,32 +713,29 @@ impl Scanner {
 
     fn line_suppressed(&self, lines: &LineIndex<'_>, first: usize, last: usize, id: &str) -> bool {
         // A suppression comment may sit on the finding's line, its last line, or the line before.
-        let mut candidates = vec![first, last];
-        if first > 1 {
-            candidates.push(first - 1);
-        }
-        candidates.into_iter().any(|l| {
-            let text = lines.line(l);
-            let own_line = l == first || l == last;
-            let allowed = if own_line {
-                suppress::inline_allows(text, id)
-            } else {
-                // The line before only counts when it holds nothing but a comment.
-                is_comment_only(text) && suppress::inline_allows(text, id)
-            };
-            allowed || (own_line && self.allow_lines.iter().any(|r| r.is_match(text)))
-        })
+        // What each line allows is worked out once per line, however many findings it has.
+        let own = |l: usize| {
+            lines.with_facts(l, &self.allow_lines, |f| {
+                f.inline.allows(id) || f.allowlisted
+            })
+        };
+        own(first)
+            || (last != first && own(last))
+            || (first > 1
+                && lines.with_facts(first - 1, &self.allow_lines, |f| {
+                    // The line before only counts when it holds nothing but a comment.
+                    f.comment_only && f.inline.allows(id)
+                }))
     }
 }
 
-/// A secret located in a blob: `start..end` is what the finding points at, `secret` the value
-/// (decoded, when it was encoded), `shown` the text to redact in the excerpt.
+/// A secret located in a blob: `start..end` is what the finding points at (the encoded text,
+/// when it was encoded), `secret` the value (decoded, when it was encoded).
 struct SecretHit<'a> {
     rule: &'a Rule,
     start: usize,
     end: usize,
     secret: &'a [u8],
-    shown: &'a [u8],
     facts: std::collections::BTreeMap<String, String>,
 }
 
@@ -645,16 +759,27 @@ fn located(level: Level, path: &str, message: &str) -> Diagnostic {
     }
 }
 
-fn lines_slice<'a>(lines: &LineIndex<'a>, start: usize, end: usize) -> &'a [u8] {
-    &lines.bytes[start..end.min(lines.bytes.len())]
-}
-
+/// Whether a line holds nothing but a comment (looks at its first bytes only).
 fn is_comment_only(line: &[u8]) -> bool {
-    let t = String::from_utf8_lossy(line);
-    let t = t.trim_start();
-    ["#", "//", "--", "/*", "*", "<!--", ";", "%", "'", "rem "]
+    let start = line
         .iter()
-        .any(|p| t.starts_with(p))
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(line.len());
+    let t = &line[start..];
+    [
+        &b"#"[..],
+        b"//",
+        b"--",
+        b"/*",
+        b"*",
+        b"<!--",
+        b";",
+        b"%",
+        b"'",
+        b"rem ",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -673,30 +798,118 @@ fn globs(patterns: &[String]) -> Result<GlobSet, Error> {
     b.build().map_err(|e| Error::Other(e.to_string()))
 }
 
-/// Byte offsets of line starts, built on first use (only blobs with findings pay for it).
+/// Byte offsets of line starts, built on first use (only blobs with findings pay for it), and
+/// what is worked out once per line for all of its findings.
 pub(crate) struct LineIndex<'a> {
     bytes: &'a [u8],
     starts: std::cell::OnceCell<Vec<usize>>,
+    facts: std::cell::RefCell<HashMap<usize, LineFacts>>,
+    utf16: std::cell::RefCell<HashMap<usize, finding::Utf16Columns>>,
+    /// (rule id, line) of every line a finding covers, for [`LineIndex::reported`].
+    reported: std::cell::RefCell<(usize, HashSet<(String, usize)>)>,
 }
+
+/// What suppression needs to know about one line.
+struct LineFacts {
+    inline: suppress::InlineAllow,
+    comment_only: bool,
+    /// An `[allowlist] lines` regex matches the line.
+    allowlisted: bool,
+}
+
+/// Lines of one finding recorded for [`LineIndex::reported`] at most (a longer finding is
+/// recorded by its first and last lines).
+const MAX_RECORDED_LINES: usize = 64;
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
         LineIndex {
             bytes,
             starts: std::cell::OnceCell::new(),
+            facts: Default::default(),
+            utf16: Default::default(),
+            reported: Default::default(),
+        }
+    }
+
+    /// Byte range of a 1-based line, without its line ending.
+    pub(crate) fn range(&self, line: usize) -> (usize, usize) {
+        let starts = self.starts();
+        let Some(&start) = starts.get(line.saturating_sub(1)) else {
+            return (self.bytes.len(), self.bytes.len());
+        };
+        (start, start + self.line(line).len())
+    }
+
+    /// The blob bytes a policy region covers, as a mask that shows nothing.
+    fn region_mask(&self, r: policy::Region) -> Mask {
+        let offset = |line: usize, col: usize| {
+            let (s, e) = self.range(line.max(1));
+            (s + col.saturating_sub(1)).min(e)
+        };
+        Mask {
+            start: offset(r.line, r.column),
+            end: offset(r.end_line.max(r.line), r.end_column),
+            keep: 0,
+        }
+    }
+
+    fn with_facts<T>(
+        &self,
+        line: usize,
+        allow_lines: &[Regex],
+        f: impl FnOnce(&LineFacts) -> T,
+    ) -> T {
+        let mut facts = self.facts.borrow_mut();
+        let entry = facts.entry(line).or_insert_with(|| {
+            let text = self.line(line);
+            LineFacts {
+                inline: suppress::InlineAllow::parse(text),
+                comment_only: is_comment_only(text),
+                allowlisted: allow_lines.iter().any(|r| r.is_match(text)),
+            }
+        });
+        f(entry)
+    }
+
+    /// 1-based UTF-16 column of a 1-based byte column of a line.
+    fn utf16_column(&self, line: usize, col: usize) -> usize {
+        let mut cache = self.utf16.borrow_mut();
+        cache
+            .entry(line)
+            .or_insert_with(|| finding::Utf16Columns::new(self.line(line)))
+            .column(col)
+    }
+
+    /// Whether a finding of `rule_id` among `findings` (pushed in order; new ones are indexed on
+    /// each call) already covers a line of `first..=last`. O(1) per line, however many findings.
+    fn reported(&self, rule_id: &str, first: usize, last: usize, findings: &[Finding]) -> bool {
+        let mut state = self.reported.borrow_mut();
+        let (seen, set) = &mut *state;
+        for f in &findings[(*seen).min(findings.len())..] {
+            let end = f.end_line.max(f.line);
+            if end - f.line < MAX_RECORDED_LINES {
+                for l in f.line..=end {
+                    set.insert((f.rule_id.clone(), l));
+                }
+            } else {
+                set.insert((f.rule_id.clone(), f.line));
+                set.insert((f.rule_id.clone(), end));
+            }
+        }
+        *seen = findings.len();
+        let probe = |l: usize| set.contains(&(rule_id.to_string(), l));
+        if last - first < MAX_RECORDED_LINES {
+            (first..=last).any(probe)
+        } else {
+            probe(first) || probe(last)
         }
     }
 
     fn starts(&self) -> &[usize] {
         self.starts.get_or_init(|| {
             let mut v = vec![0];
-            v.extend(
-                self.bytes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            );
+            v.extend(memchr::memchr_iter(b'\n', self.bytes).map(|i| i + 1));
             v
         })
     }

@@ -243,6 +243,9 @@ pub struct CompiledRule {
     /// Whether no match can span lines (see [`is_line_local`]); worked out on first use, since
     /// parsing every pattern up front costs the hook ~8 ms.
     line_local: OnceLock<bool>,
+    /// The fixed literal prefixes every secret of this rule starts with (`ghp_`, `AKIA`), which a
+    /// redacted excerpt may show; worked out on first use.
+    prefixes: OnceLock<Vec<Vec<u8>>>,
 }
 
 impl CompiledRule {
@@ -303,6 +306,7 @@ impl CompiledRule {
             path_regex,
             allow_path_regexes,
             line_local: OnceLock::new(),
+            prefixes: OnceLock::new(),
             rule,
             source,
         };
@@ -341,6 +345,23 @@ impl CompiledRule {
         *self
             .line_local
             .get_or_init(|| is_line_local(&self.rule.pattern))
+    }
+
+    /// How many leading bytes of `secret` a redacted excerpt may show: the literal prefix the
+    /// rule's pattern fixes for its secret (`ghp_`, `AKIA`, `xoxb-`), at most 11 bytes and a third
+    /// of the secret. Generic rules fix nothing, so their secrets are masked entirely.
+    pub fn shown_prefix(&self, secret: &[u8]) -> usize {
+        let prefixes = self.prefixes.get_or_init(|| {
+            literal_prefixes(&self.rule.pattern, self.rule.secret_group.unwrap_or(1))
+        });
+        prefixes
+            .iter()
+            .filter(|p| secret.starts_with(p))
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .min(11)
+            .min(secret.len() / 3)
     }
 
     fn regex(&self) -> Result<&Regex, &str> {
@@ -681,6 +702,45 @@ fn is_line_local(pattern: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The literal prefixes of capture group `group` of `pattern`: only runs of literal bytes count
+/// (classes are never expanded, so no byte the secret chose is ever called a prefix).
+fn literal_prefixes(pattern: &str, group: usize) -> Vec<Vec<u8>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Hir, HirKind};
+    fn find(h: &Hir, group: u32) -> Option<&Hir> {
+        match h.kind() {
+            HirKind::Capture(c) if c.index == group => Some(&c.sub),
+            HirKind::Capture(c) => find(&c.sub, group),
+            HirKind::Repetition(r) => find(&r.sub, group),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => {
+                hs.iter().find_map(|h| find(h, group))
+            }
+            _ => None,
+        }
+    }
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return Vec::new();
+    };
+    let Some(sub) = find(&hir, group as u32) else {
+        return Vec::new();
+    };
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_class(1)
+        .extract(sub);
+    match seq.literals() {
+        Some(lits) if lits.iter().all(|l| !l.as_bytes().is_empty()) => {
+            lits.iter().map(|l| l.as_bytes().to_vec()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// How strongly a rule's finding claims a span: a provider rule (runs on any path, not `generic-`)
 /// beats a generic or path-limited file-format rule whatever their confidence, since it names the
 /// service and how to revoke; then confidence, then severity.
@@ -739,6 +799,23 @@ mod tests {
         assert!(!is_line_local(r"key\s*=\s*([a-z]{8})"));
         assert!(!is_line_local(r"(?s)BEGIN(.{64,}?)END"));
         assert!(!is_line_local(r"a[^x]b"));
+    }
+
+    #[test]
+    fn literal_prefixes_are_fixed_text_only() {
+        let p = |pat: &str| literal_prefixes(pat, 1);
+        assert_eq!(p(r"\b(ghp_[A-Za-z0-9]{36})\b"), vec![b"ghp_".to_vec()]);
+        let aws = p(r"\b((?:AKIA|ASIA)[A-Z2-7]{16})\b");
+        assert!(aws.contains(&b"AKIA".to_vec()) && aws.contains(&b"ASIA".to_vec()));
+        assert!(p(r#"password\s*=\s*"([^"]{6,})""#).is_empty());
+        assert!(
+            p(r"key=([0-9]{8})").is_empty(),
+            "digits are chosen, not fixed"
+        );
+        assert!(
+            p(r"(?i)(xoxb-[a-z]{10})").is_empty()
+                || p(r"(?i)(xoxb-[a-z]{10})").iter().all(|l| l.len() <= 5)
+        );
     }
 
     #[test]

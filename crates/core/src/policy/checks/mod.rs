@@ -5,7 +5,7 @@
 
 use super::doc::Doc;
 use super::node::Span;
-use super::{CheckInfo, PolicyHit};
+use super::{CheckInfo, PolicyHit, Region};
 
 /// Everything a check file needs.
 pub(crate) mod prelude {
@@ -29,9 +29,36 @@ pub(crate) trait Check: Sync {
 pub(crate) struct Out<'a> {
     pub(crate) id: &'static str,
     pub(crate) hits: &'a mut Vec<PolicyHit>,
+    /// The secret engine's judgement on a literal value (see [`super::Secrets`]).
+    pub(crate) secrets: super::Secrets<'a>,
 }
 
 impl Out<'_> {
+    /// Whether the secret engine recognises a secret in `value`.
+    pub(crate) fn recognises(&self, value: &str) -> bool {
+        (self.secrets)(value)
+    }
+
+    /// A hit whose node `value` is a literal secret: its span is redacted wherever the line is
+    /// shown.
+    pub(crate) fn secret_hit(
+        &mut self,
+        span: Span,
+        value: Span,
+        anchor: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.hit(span, anchor, message);
+        if let Some(h) = self.hits.last_mut() {
+            h.secret = Some(Region {
+                line: value.line as usize,
+                column: value.col as usize,
+                end_line: value.end_line as usize,
+                end_column: value.end_col as usize,
+            });
+        }
+    }
+
     pub(crate) fn hit(
         &mut self,
         span: Span,
@@ -52,6 +79,7 @@ impl Out<'_> {
             },
             message: message.into(),
             anchor: anchor.into(),
+            secret: None,
         });
     }
 }
@@ -118,13 +146,22 @@ registry! {
 }
 
 /// Run every check (or only `only`) over one document.
-pub(crate) fn run(doc: &Doc, only: Option<&str>, hits: &mut Vec<PolicyHit>) {
+pub(crate) fn run(
+    doc: &Doc,
+    only: Option<&str>,
+    secrets: super::Secrets<'_>,
+    hits: &mut Vec<PolicyHit>,
+) {
     for c in CHECKS {
         let info = c.info();
         if only.is_some_and(|o| o != info.id) {
             continue;
         }
-        let mut out = Out { id: info.id, hits };
+        let mut out = Out {
+            id: info.id,
+            hits,
+            secrets,
+        };
         c.run(doc, &mut out);
     }
 }

@@ -85,8 +85,9 @@ impl Check for Sec001 {
                 }
                 let name = v.get(k_name).and_then(|n| n.text()).unwrap_or_default();
                 let Some(value) = v.get(k_value) else { continue };
-                if hardcoded_secret(&name, value) {
-                    out.hit(
+                if hardcoded_secret(&name, value, out) {
+                    out.secret_hit(
+                        value.span,
                         value.span,
                         r.prop_anchor(&format!("Environment.EnvironmentVariables.{name}")),
                         format!("CodeBuild variable `{name}` holds a secret in PLAINTEXT; store it in Secrets Manager or Parameter Store and use `Type: SECRETS_MANAGER`/`PARAMETER_STORE`"),

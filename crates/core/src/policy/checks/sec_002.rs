@@ -58,9 +58,10 @@ impl Check for Sec002 {
         }
         let Some(vars) = doc.root.path(&["env", "variables"]) else { return };
         for (k, v) in vars.as_map().unwrap_or_default() {
-            if hardcoded_secret(&k.name, v) {
-                out.hit(
+            if hardcoded_secret(&k.name, v, out) {
+                out.secret_hit(
                     k.span,
+                    v.span,
                     format!("env.variables.{}", k.name),
                     format!("buildspec variable `{}` holds a secret in plain text; move it to `env.secrets-manager` or `env.parameter-store`", k.name),
                 );

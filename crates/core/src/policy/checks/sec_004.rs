@@ -71,9 +71,10 @@ impl Check for Sec004 {
                 _ => continue,
             };
             for (k, v) in vars.and_then(Node::as_map).unwrap_or_default() {
-                if hardcoded_secret(&k.name, v) {
-                    out.hit(
+                if hardcoded_secret(&k.name, v, out) {
+                    out.secret_hit(
                         k.span,
+                        v.span,
                         r.prop_anchor(&format!("Environment.Variables.{}", k.name)),
                         format!("Lambda `{}` has the secret `{}` in its environment; keep it in Secrets Manager/Parameter Store and pass only its ARN or name", r.name, k.name),
                     );

@@ -86,6 +86,7 @@ impl Check for Sec005 {
         for r in &doc.resources {
             let mut path = String::new();
             let mut found: Vec<(Span, String)> = Vec::new();
+            // The literal itself is the secret: every output redacts its span.
             r.props.walk_scalars(&mut path, &mut |p, leaf| {
                 let last = p.rsplit('.').next().unwrap_or(p);
                 if SECRET_PROPS.contains(&last) && leaf.lit().is_some_and(|v| !is_reference(v)) {
@@ -93,7 +94,8 @@ impl Check for Sec005 {
                 }
             });
             for (span, p) in found {
-                out.hit(
+                out.secret_hit(
+                    span,
                     span,
                     r.prop_anchor(&p),
                     format!("`{p}` of `{}` is a literal secret; use `{{{{resolve:secretsmanager:...}}}}` (or a `NoEcho` parameter)", r.name),

@@ -65,13 +65,14 @@ impl Check for Sec007 {
         if doc.format != Format::Workflow {
             return;
         }
-        let mut seen: Vec<(u32, u32)> = Vec::new();
+        let mut seen: std::collections::HashSet<(u32, u32)> = Default::default();
         for (anchor, map) in workflow_maps(&doc.root) {
             for (k, v) in map.as_map().unwrap_or_default() {
-                if hardcoded_secret(&k.name, v) {
-                    seen.push((v.span.line, v.span.col));
-                    out.hit(
+                if hardcoded_secret(&k.name, v, out) {
+                    seen.insert((v.span.line, v.span.col));
+                    out.secret_hit(
                         k.span,
+                        v.span,
                         format!("{anchor}.{}", k.name),
                         format!("`{}` is a literal secret in the workflow; store it as a repository/environment secret and use `${{{{ secrets.{} }}}}` (for AWS, use OIDC instead of keys)", k.name, k.name),
                     );
@@ -81,10 +82,11 @@ impl Check for Sec007 {
         let mut path = String::new();
         doc.root.walk_scalars(&mut path, &mut |p, leaf| {
             let Some(t) = leaf.lit() else { return };
-            if seen.contains(&(leaf.span.line, leaf.span.col)) || !secret_value(t) {
+            if seen.contains(&(leaf.span.line, leaf.span.col)) || !out.recognises(t) {
                 return;
             }
-            out.hit(
+            out.secret_hit(
+                leaf.span,
                 leaf.span,
                 p.to_string(),
                 "a credential-shaped literal is in the workflow; revoke it, store it as a secret and reference `${{ secrets.NAME }}`",
