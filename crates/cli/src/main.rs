@@ -12,9 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod git;
+mod github;
+mod merge;
 mod rules;
+mod sweep;
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Find hard-coded secrets and insecure AWS policy and CI/CD configuration.
 #[derive(Parser)]
@@ -39,6 +42,14 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Record today's findings (fingerprints, never secrets) so that only new ones are reported.
     Baseline(git::BaselineArgs),
+    /// Sweep the whole history of many repositories (a repos file or a GitHub organisation),
+    /// optionally one stable shard of them, skipping what did not change since the last run.
+    ///
+    /// Exit status: 2 when any repository could not be cloned or read (the others are still
+    /// scanned), else 1 for findings at or above the fail threshold, else 0.
+    Sweep(sweep::SweepArgs),
+    /// Merge the JSON reports of a sharded sweep into one report (JSON, SARIF or text).
+    Merge(merge::MergeArgs),
     /// Write a starter .pipeguard.toml in the current directory.
     Init {
         /// Overwrite an existing file.
@@ -109,6 +120,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules::run(args),
         Command::Baseline(args) => git::baseline_command(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Init { force } => init(force),
     };
     match result {
