@@ -164,7 +164,12 @@ fn next_link(link: &str) -> Option<String> {
         params
             .split(';')
             .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"))
-            .then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
     })
 }
 
@@ -185,12 +190,17 @@ pub fn list_org(
     include_forks: bool,
     include_archived: bool,
 ) -> Result<Vec<String>> {
-    if org.is_empty() || !org.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+    if org.is_empty()
+        || !org
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
         bail!("`{org}` is not a GitHub organisation name");
     }
     let mut url = format!("{}/orgs/{org}/repos?per_page=100&type=all", client.api);
     let mut out = Vec::new();
     let (mut forks, mut archived) = (0, 0);
+    let mut visited = std::collections::HashSet::from([url.clone()]);
     loop {
         let (status, link, body) = client.get(&url)?;
         if status != 200 {
@@ -222,6 +232,9 @@ pub fn list_org(
             out.push(clone.to_string());
         }
         match link.as_deref().and_then(next_link) {
+            Some(next) if !visited.insert(next.clone()) => {
+                bail!("GitHub API: the pages loop back to {next}")
+            }
             Some(next) if origin(&next) == origin(&client.api) => url = next,
             Some(next) => bail!(
                 "GitHub API: the next page is on another host ({}); not following it with the token",
@@ -233,7 +246,11 @@ pub fn list_org(
     (client.log)(&format!(
         "{org}: {} repositories ({forks} forks and {archived} archived left out{})",
         out.len(),
-        if include_forks || include_archived { " as asked" } else { "; --include-forks, --include-archived" }
+        if include_forks || include_archived {
+            " as asked"
+        } else {
+            "; --include-forks, --include-archived"
+        }
     ));
     Ok(out)
 }
@@ -249,19 +266,38 @@ mod tests {
     #[test]
     fn link_header_next_and_origin() {
         let h = r#"<https://api.example/orgs/o/repos?page=2>; rel="next", <https://api.example/orgs/o/repos?page=5>; rel="last""#;
-        assert_eq!(next_link(h).unwrap(), "https://api.example/orgs/o/repos?page=2");
+        assert_eq!(
+            next_link(h).unwrap(),
+            "https://api.example/orgs/o/repos?page=2"
+        );
         assert_eq!(next_link(r#"<https://a/x?page=1>; rel="prev""#), None);
-        assert_eq!(origin("http://127.0.0.1:8080/orgs/x"), "http://127.0.0.1:8080");
+        assert_eq!(
+            origin("http://127.0.0.1:8080/orgs/x"),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]
     fn rate_limit_waits_follow_retry_after_then_reset() {
         let now = UNIX_EPOCH + Duration::from_secs(1_000);
         assert_eq!(rate_limit_wait(200, Some("5"), None, None, now), None);
-        assert_eq!(rate_limit_wait(403, None, Some("12"), Some("1100"), now), None, "a plain 403");
-        assert_eq!(rate_limit_wait(429, Some("7"), None, Some("1100"), now), Some(Duration::from_secs(7)));
-        assert_eq!(rate_limit_wait(403, None, Some("0"), Some("1100"), now), Some(Duration::from_secs(101)));
-        assert_eq!(rate_limit_wait(429, None, None, None, now), Some(Duration::from_secs(60)));
+        assert_eq!(
+            rate_limit_wait(403, None, Some("12"), Some("1100"), now),
+            None,
+            "a plain 403"
+        );
+        assert_eq!(
+            rate_limit_wait(429, Some("7"), None, Some("1100"), now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            rate_limit_wait(403, None, Some("0"), Some("1100"), now),
+            Some(Duration::from_secs(101))
+        );
+        assert_eq!(
+            rate_limit_wait(429, None, None, None, now),
+            Some(Duration::from_secs(60))
+        );
     }
 
     /// A one-request-per-connection HTTP server on 127.0.0.1 answering from a script.
@@ -304,7 +340,11 @@ mod tests {
             &format!("X-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: {reset}\r\n"),
             r#"{"message":"API rate limit exceeded"}"#,
         );
-        let ok = answer("200 OK", "", r#"[{"clone_url":"https://h/o/a.git","fork":false,"archived":false}]"#);
+        let ok = answer(
+            "200 OK",
+            "",
+            r#"[{"clone_url":"https://h/o/a.git","fork":false,"archived":false}]"#,
+        );
         let (base, server) = serve(vec![limited.clone(), ok]);
         let slept = Rc::new(RefCell::new(Vec::new()));
         let mut c = Client::new(&base, Some("t0ken".into()), "0", Duration::from_secs(300));
@@ -312,10 +352,18 @@ mod tests {
         c.sleep = Box::new(move |d| s2.borrow_mut().push(d));
         c.now = Box::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000));
         c.log = Box::new(|_| {});
-        assert_eq!(list_org(&c, "o", false, false).unwrap(), ["https://h/o/a.git"]);
+        assert_eq!(
+            list_org(&c, "o", false, false).unwrap(),
+            ["https://h/o/a.git"]
+        );
         assert_eq!(*slept.borrow(), [Duration::from_secs(121)]);
         let seen = server.join().unwrap();
-        assert!(seen[0].contains("authorization: Bearer t0ken") || seen[0].contains("Authorization: Bearer t0ken"), "{}", seen[0]);
+        assert!(
+            seen[0].contains("authorization: Bearer t0ken")
+                || seen[0].contains("Authorization: Bearer t0ken"),
+            "{}",
+            seen[0]
+        );
         // Control: a reset further away than the cap is an error, and nothing sleeps.
         let (base, server) = serve(vec![limited]);
         let mut c = Client::new(&base, None, "0", Duration::from_secs(60));
@@ -324,7 +372,10 @@ mod tests {
         c.sleep = Box::new(move |d| s4.borrow_mut().push(d));
         c.now = Box::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000));
         let err = list_org(&c, "o", false, false).unwrap_err().to_string();
-        assert!(err.contains("wait 121 s, more than the 60 s allowed"), "{err}");
+        assert!(
+            err.contains("wait 121 s, more than the 60 s allowed"),
+            "{err}"
+        );
         assert!(s3.borrow().is_empty());
         server.join().unwrap();
     }

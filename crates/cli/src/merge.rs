@@ -47,15 +47,20 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         let (report, info) = sweep::report::parse(&text, &name).map_err(anyhow::Error::msg)?;
         parts.push((name, report, info));
     }
-    let (report, info) =
-        sweep::merge(parts, args.allow_missing).map_err(anyhow::Error::msg)?;
+    let (report, info) = sweep::merge(parts, args.allow_missing).map_err(anyhow::Error::msg)?;
     let mut config = match &args.config {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
     config.fail_severity = args.fail_on;
     let scanner = Scanner::new(config)?;
-    write_report(&scanner, &report, &info, args.format, args.output.as_deref())?;
+    write_report(
+        &scanner,
+        &report,
+        &info,
+        args.format,
+        args.output.as_deref(),
+    )?;
     let failed = info
         .repositories
         .iter()

@@ -104,11 +104,14 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
     let scanner = Scanner::new(config)?;
     let cache = match &args.cache {
         Some(c) => c.clone(),
-        None => sweep::mirror::default_cache_dir().unwrap_or_else(|| PathBuf::from(".pipeguard-cache")),
+        None => {
+            sweep::mirror::default_cache_dir().unwrap_or_else(|| PathBuf::from(".pipeguard-cache"))
+        }
     };
     let state = match &args.state {
         Some(p) => {
-            let s = State::open(p).with_context(|| format!("cannot open the state file {}", p.display()))?;
+            let s = State::open(p)
+                .with_context(|| format!("cannot open the state file {}", p.display()))?;
             if s.unreadable_lines > 0 {
                 eprintln!(
                     "pipeguard: warning: {}: ignored {} unreadable line(s) (an interrupted write?)",
@@ -143,9 +146,19 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
     progress.finish();
     let info = SweepInfo::new(list.digest(), list.repos.len(), shard, result.repos.clone());
     let skipped = result.skipped();
-    let failed = result.repos.iter().filter(|r| r.status == Status::Error).count();
+    let failed = result
+        .repos
+        .iter()
+        .filter(|r| r.status == Status::Error)
+        .count();
     let report = result.report;
-    write_report(&scanner, &report, &info, args.format, args.output.as_deref())?;
+    write_report(
+        &scanner,
+        &report,
+        &info,
+        args.format,
+        args.output.as_deref(),
+    )?;
     eprintln!(
         "pipeguard: {} finding{} in {} repositories: {} scanned, {skipped} unchanged since the \
          last run and skipped, {failed} failed",
@@ -181,8 +194,16 @@ pub fn write_report(
     let text = sweep::report::render(format, report, &ctx, info);
     write_output(output, &text)?;
     if format != Format::Text || output.is_some() {
-        for d in report.diagnostics.iter().filter(|d| d.level == Level::Error) {
-            let path = d.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default();
+        for d in report
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+        {
+            let path = d
+                .path
+                .as_deref()
+                .map(|p| format!("{p}: "))
+                .unwrap_or_default();
             eprintln!(
                 "pipeguard: error: {}",
                 sweep::report::escape_control(&format!("{path}{}", d.message))

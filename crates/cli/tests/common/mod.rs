@@ -3,6 +3,7 @@
 
 use assert_cmd::Command;
 use std::path::Path;
+use std::process::Command as Std;
 
 /// A GitHub classic token with a valid checksum, built at test time from a seed.
 pub fn github_token(seed: &str) -> String {
@@ -71,4 +72,37 @@ examples = ["{example}"]
 negative_examples = ["k = acme_${{KEY}}"]
 "#
     )
+}
+
+/// Run git in `dir` with a fixed identity and dates and no user or system config; panics on
+/// failure; returns trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Std::new("git")
+        .args([
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(["-c", "protocol.file.allow=always"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", "2024-03-04T05:06:07Z")
+        .env("GIT_COMMITTER_DATE", "2024-03-04T05:06:07Z")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

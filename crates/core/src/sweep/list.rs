@@ -308,7 +308,10 @@ mod tests {
         let err = RepoList::parse("ok/path\nftp://u:pw@h/x\n", Path::new("."), "repos.txt")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("repos.txt:2:1: unsupported URL scheme `ftp`"), "{err}");
+        assert!(
+            err.starts_with("repos.txt:2:1: unsupported URL scheme `ftp`"),
+            "{err}"
+        );
         assert!(!err.contains("pw"), "{err}");
     }
 
@@ -354,7 +357,9 @@ mod tests {
         for bad in ["0/4", "5/4", "x/4", "1/0", "3"] {
             assert!(Shard::parse(bad, None).is_err(), "{bad}");
         }
-        assert!(Shard::parse("auto/4", None).unwrap_err().contains("JOB_COMPLETION_INDEX"));
+        assert!(Shard::parse("auto/4", None)
+            .unwrap_err()
+            .contains("JOB_COMPLETION_INDEX"));
         assert!(Shard::parse("auto/4", Some("4")).is_err());
     }
 }

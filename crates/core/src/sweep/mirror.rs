@@ -39,7 +39,9 @@ pub fn mirror_path(cache: &Path, url: &str) -> PathBuf {
         .take(60)
         .collect();
     let hash = hex(&Sha256::digest(key.as_bytes()));
-    cache.join("mirrors").join(format!("{name}-{}.git", &hash[..16]))
+    cache
+        .join("mirrors")
+        .join(format!("{name}-{}.git", &hash[..16]))
 }
 
 /// How a mirror was brought up to date.
@@ -52,6 +54,8 @@ pub enum Sync {
 /// Clone `url` into the cache, or fetch it when the mirror exists. A clone goes to a temporary
 /// directory first and is renamed into place, so an interrupted clone never leaves a half mirror.
 pub fn sync(cache: &Path, url: &str) -> Result<(PathBuf, Sync), Error> {
+    // git runs in the mirror's parent directory: a relative cache must not be resolved twice.
+    let cache = &std::path::absolute(cache).map_err(|e| Error::io(cache, e))?;
     let dest = mirror_path(cache, url);
     if dest.join("HEAD").is_file() {
         git(&dest, &["fetch", "--prune", "--quiet", "origin"], url)?;
@@ -124,6 +128,9 @@ mod tests {
         );
         let p = mirror_path(c, "https://h/org/repo.git");
         let name = p.file_name().unwrap().to_string_lossy().to_string();
-        assert!(name.starts_with("repo-") && name.ends_with(".git"), "{name}");
+        assert!(
+            name.starts_with("repo-") && name.ends_with(".git"),
+            "{name}"
+        );
     }
 }

@@ -65,7 +65,10 @@ pub struct Sweep {
 
 impl Sweep {
     pub fn skipped(&self) -> usize {
-        self.repos.iter().filter(|r| r.status == Status::Skipped).count()
+        self.repos
+            .iter()
+            .filter(|r| r.status == Status::Skipped)
+            .count()
     }
 }
 
@@ -122,7 +125,12 @@ pub fn sweep(
 }
 
 /// Sync, open, skip or scan, record: one repository.
-fn one(scanner: &Scanner, repo: &Repo, opts: &Options<'_>, start: Instant) -> (RepoOutcome, Report) {
+fn one(
+    scanner: &Scanner,
+    repo: &Repo,
+    opts: &Options<'_>,
+    start: Instant,
+) -> (RepoOutcome, Report) {
     let key = repo.key.as_str();
     let mut refs = Refs::new();
     let result = (|| -> Result<(Report, Status), crate::Error> {
@@ -149,7 +157,11 @@ fn one(scanner: &Scanner, repo: &Repo, opts: &Options<'_>, start: Instant) -> (R
                 None => key.to_string(),
             });
         }
-        let status = if r.has_errors() { Status::Error } else { Status::Scanned };
+        let status = if r.has_errors() {
+            Status::Error
+        } else {
+            Status::Scanned
+        };
         if status == Status::Scanned && scanner.config.redact {
             if let Some(st) = opts.state {
                 st.save_results(&Results {

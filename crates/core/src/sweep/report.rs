@@ -42,7 +42,12 @@ pub struct SweepInfo {
 }
 
 impl SweepInfo {
-    pub fn new(list_digest: String, list_size: usize, shard: Shard, mut repositories: Vec<RepoOutcome>) -> Self {
+    pub fn new(
+        list_digest: String,
+        list_size: usize,
+        shard: Shard,
+        mut repositories: Vec<RepoOutcome>,
+    ) -> Self {
         repositories.sort_by(|a, b| a.repository.cmp(&b.repository));
         SweepInfo {
             list_digest,
@@ -73,11 +78,17 @@ impl SweepInfo {
 
 /// Render a sweep report: JSON with a `sweep` object, SARIF with `runs[0].properties.sweep`
 /// (one run, category `pipeguard/sweep/`), text with a closing summary, GitHub annotations as is.
-pub fn render(format: crate::report::Format, report: &Report, ctx: &Context<'_>, info: &SweepInfo) -> String {
+pub fn render(
+    format: crate::report::Format,
+    report: &Report,
+    ctx: &Context<'_>,
+    info: &SweepInfo,
+) -> String {
     use crate::report::Format;
     match format {
         Format::Json => {
-            let mut doc: Value = serde_json::from_str(&json::render(report, ctx)).expect("own JSON parses");
+            let mut doc: Value =
+                serde_json::from_str(&json::render(report, ctx)).expect("own JSON parses");
             doc["sweep"] = serde_json::to_value(info).expect("sweep info serialises");
             serde_json::to_string_pretty(&doc).expect("report serialises") + "\n"
         }
@@ -147,7 +158,11 @@ pub fn merge(
     let Some((first_name, _, first)) = parts.first() else {
         return Err("nothing to merge: give at least one report".into());
     };
-    let (first_name, digest, size) = (first_name.clone(), first.list_digest.clone(), first.list_size);
+    let (first_name, digest, size) = (
+        first_name.clone(),
+        first.list_digest.clone(),
+        first.list_size,
+    );
     let mut count = None;
     let mut seen: BTreeMap<u32, String> = BTreeMap::new();
     for (name, _, info) in &parts {
@@ -185,10 +200,11 @@ pub fn merge(
         .collect();
     if !missing.is_empty() && !allow_missing {
         return Err(format!(
-            "shard{} {} missing: the merged report would not cover the whole list (pass \
+            "shard{} {} {} missing: the merged report would not cover the whole list (pass \
              --allow-missing to merge what there is; the result then reports an error)",
-            if missing.len() == 1 { " is" } else { "s are" },
-            missing.join(", ")
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
         ));
     }
     let mut report = Report::default();

@@ -109,7 +109,8 @@ impl State {
         }
         if !text.is_empty() && !text.ends_with('\n') {
             // The last line was cut short: start the next one on a line of its own.
-            file.seek(SeekFrom::End(0)).map_err(|e| Error::io(path, e))?;
+            file.seek(SeekFrom::End(0))
+                .map_err(|e| Error::io(path, e))?;
             file.write_all(b"\n").map_err(|e| Error::io(path, e))?;
         }
         Ok(State {
@@ -139,7 +140,10 @@ impl State {
         }
         let text = std::fs::read_to_string(self.results_path(repository)).ok()?;
         let r: Results = serde_json::from_str(&text).ok()?;
-        (r.repository == repository && r.refs == *refs && r.version == version && r.settings == settings)
+        (r.repository == repository
+            && r.refs == *refs
+            && r.version == version
+            && r.settings == settings)
             .then_some(r)
     }
 
@@ -241,6 +245,9 @@ mod tests {
         assert!(serde_json::from_str::<Entry>(last).is_ok(), "{last}");
         // Without its results file, a repository is not skipped.
         std::fs::remove_dir_all(results_dir(&path)).unwrap();
-        assert!(State::open(&path).unwrap().unchanged("r", &refs, "v", "s").is_none());
+        assert!(State::open(&path)
+            .unwrap()
+            .unchanged("r", &refs, "v", "s")
+            .is_none());
     }
 }
