@@ -6,27 +6,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-/// A Slack bot token, generated from a seed at test time (the shape of a real one, never live).
-fn token(seed: &str) -> String {
-    let mut state: u64 = 0xcbf29ce484222325;
-    for b in seed.bytes() {
-        state = (state ^ u64::from(b)).wrapping_mul(0x100000001b3);
-    }
-    let mut next = |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
-    let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let team: String = (0..12).map(|_| char::from(b'0' + next(10) as u8)).collect();
-    let bot: String = (0..13).map(|_| char::from(b'0' + next(10) as u8)).collect();
-    let tail: String = (0..24)
-        .map(|_| char::from(alnum[next(62) as usize]))
-        .collect();
-    format!("xoxb-{team}-{bot}-{tail}")
-}
-
 fn commit_all(dir: &Path, msg: &str) -> String {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-qm", msg]);

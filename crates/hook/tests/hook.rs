@@ -149,7 +149,6 @@ fn secret_staged_blocks_and_is_redacted() {
     assert!(out.contains("slack-bot-token"), "{out}");
     assert!(out.contains("pipeguard:allow[slack-bot-token]"), "{out}");
     assert!(out.contains("--no-verify"), "{out}");
-    assert!(out.contains("fix:"), "{out}");
     assert!(!out.contains(&t[5..]), "secret leaked: {out}");
 }
 
@@ -256,7 +255,10 @@ fn files_mode_scans_the_staged_content_of_named_files() {
     assert_eq!(run(p, &["--files", "b.txt"]).0, 0);
     let (code, out) = run(p, &["--files", "a.env", "b.txt"]);
     assert_eq!(code, 1, "{out}");
-    assert_eq!(run(p, &["a.env"]).0, 1);
+    // A bare word is not a file name (that is what --files is for): an error, exit 2.
+    let (code, out) = run(p, &["a.env"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("a.env"), "{out}");
 }
 
 #[test]
@@ -360,4 +362,52 @@ fn install_with_hooks_path_chains_an_existing_hook_and_uninstall_restores_it() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(fs::read_to_string(&hook_path).unwrap(), original);
     assert!(!chained.exists());
+}
+
+#[test]
+fn every_argument_after_files_is_a_file_name() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("--help"), format!("K={}\n", token(21))).unwrap();
+    fs::write(p.join("-V"), format!("K={}\n", token(22))).unwrap();
+    fs::write(p.join("b.txt"), "fine\n").unwrap();
+    git(p, &["add", "--", "--help", "-V", "b.txt"]);
+    // Control: a clean named file passes.
+    assert_eq!(run(p, &["--files", "b.txt"]).0, 0);
+    let (code, out) = run(p, &["--files", "--help", "-V"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("--help:1:3"), "{out}");
+    assert!(out.contains("-V:1:3"), "{out}");
+}
+
+#[test]
+fn subcommands_have_help_and_unknown_words_are_errors() {
+    let d = repo();
+    let out = hook(d.path()).args(["install", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--force"), "{help}");
+    assert!(!d.path().join(".git/hooks/pre-commit").exists());
+    let (code, out) = run(d.path(), &["instal"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("instal"), "{out}");
+    assert!(!d.path().join(".git/hooks/pre-commit").exists());
+    let outside = tempfile::tempdir().unwrap();
+    let (code, out) = run(outside.path(), &["install"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("not inside a git repository"), "{out}");
+}
+
+#[test]
+fn snapshot_of_a_blocked_commit() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("a.txt"), "hello\n").unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "init"]);
+    fs::write(p.join("a.txt"), format!("hello\nk={}\n", token(31))).unwrap();
+    git(p, &["add", "."]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out.replace(&p.display().to_string(), "[TMP]"));
 }

@@ -673,8 +673,17 @@ fn is_line_local(pattern: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// When several rules capture overlapping text, keep the most confident (then the most specific:
-/// the one listed first wins ties), so that a generic rule never doubles a specific one.
+/// How strongly a rule's finding claims a span: a provider rule (runs on any path, not `generic-`)
+/// beats a generic or path-limited file-format rule whatever their confidence, since it names the
+/// service and how to revoke; then confidence, then severity.
+fn rank(rule: &Rule) -> (bool, crate::finding::Confidence, crate::finding::Severity) {
+    let specific =
+        !rule.id.starts_with("generic-") && rule.paths.is_empty() && rule.path_pattern.is_none();
+    (specific, rule.confidence, rule.severity)
+}
+
+/// When several rules capture overlapping text, keep the best ranked (see [`rank`]; the one listed
+/// first wins ties), so that a generic rule never doubles or hides a specific one.
 fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
     if matches.len() < 2 {
         return;
@@ -689,7 +698,7 @@ fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
             .find(|k| k.start < m.end && m.start < k.end)
         {
             let (a, b) = (&rules[prev.rule].rule, &rules[m.rule].rule);
-            let better = (b.confidence, b.severity) > (a.confidence, a.severity);
+            let better = rank(b) > rank(a);
             if better {
                 *prev = m;
             }
@@ -722,6 +731,69 @@ mod tests {
         assert!(!is_line_local(r"key\s*=\s*([a-z]{8})"));
         assert!(!is_line_local(r"(?s)BEGIN(.{64,}?)END"));
         assert!(!is_line_local(r"a[^x]b"));
+    }
+
+    #[test]
+    fn a_provider_rule_wins_over_a_path_limited_rule_on_the_same_span() {
+        let text = r#"
+[[rule]]
+id = "file-format-password"
+name = "n"
+severity = "high"
+confidence = "high"
+keywords = ["pass"]
+pattern = '"pass":"([^"]+)"'
+paths = ["**/*.json"]
+description = "d"
+fix = "f"
+examples = ['"pass":"x"']
+negative_examples = ["y"]
+
+[[rule]]
+id = "acme-token"
+name = "n"
+severity = "critical"
+confidence = "medium"
+keywords = ["acme_"]
+pattern = '(acme_[a-z0-9]{8})'
+description = "d"
+fix = "f"
+examples = ["acme_k3j9x2m7"]
+negative_examples = ["y"]
+
+[[rule]]
+id = "generic-thing"
+name = "n"
+severity = "critical"
+confidence = "high"
+keywords = ["acme_"]
+pattern = '"(acme_[a-z0-9]{8})"'
+description = "d"
+fix = "f"
+examples = ['"acme_k3j9x2m7"']
+negative_examples = ["y"]
+"#;
+        let rules: Vec<CompiledRule> = parse_rule_file("t.toml", text)
+            .unwrap()
+            .into_iter()
+            .map(|(r, s)| CompiledRule::new(r, s, true).unwrap())
+            .collect();
+        let engine = SecretEngine::new(rules, SecretAllowlist::default());
+        let mut errors = Vec::new();
+        let found = engine.scan("cfg.json", br#"{"pass":"acme_k3j9x2m7"}"#, &mut errors);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(engine.rules()[found[0].rule].rule.id, "acme-token");
+        // Control: on its own, the path-limited rule reports the span.
+        let only: Vec<CompiledRule> = parse_rule_file("t.toml", text)
+            .unwrap()
+            .into_iter()
+            .take(1)
+            .map(|(r, s)| CompiledRule::new(r, s, true).unwrap())
+            .collect();
+        let engine = SecretEngine::new(only, SecretAllowlist::default());
+        let found = engine.scan("cfg.json", br#"{"pass":"acme_k3j9x2m7"}"#, &mut errors);
+        assert_eq!(found.len(), 1);
+        assert!(errors.is_empty());
     }
 
     #[test]
