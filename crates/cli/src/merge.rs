@@ -7,7 +7,7 @@
 //! refused too unless `--allow-missing`, and then the merged report carries an error (exit 2),
 //! because a report that lacks a quarter of the organisation must not pass for a clean one.
 
-use crate::sweep::{exit_code, write_report};
+use crate::sweep::write_report;
 use anyhow::{Context as _, Result};
 use clap::Args;
 use pipeguard_core::finding::Severity;
@@ -61,11 +61,6 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         args.format,
         args.output.as_deref(),
     )?;
-    let failed = info
-        .repositories
-        .iter()
-        .filter(|r| r.status == sweep::Status::Error)
-        .count();
     eprintln!(
         "pipeguard: merged {} report{}: {}",
         args.reports.len(),
@@ -77,5 +72,6 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         report.findings.len(),
         if report.findings.len() == 1 { "" } else { "s" }
     );
-    Ok(exit_code(&scanner, &report, failed > 0))
+    // Failed repositories and missing shards are `Error` diagnostics: exit 2.
+    Ok(ExitCode::from(report.exit_code(scanner.config.fail_severity)))
 }

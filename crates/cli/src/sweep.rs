@@ -167,19 +167,9 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         repos.len(),
         repos.len() - skipped - failed,
     );
-    Ok(exit_code(&scanner, &report, failed > 0))
-}
-
-/// 2 when any repository failed (never hidden behind findings), 1 for findings at or above the
-/// threshold, else 0.
-pub fn exit_code(scanner: &Scanner, report: &Report, failed: bool) -> ExitCode {
-    if failed || report.has_errors() {
-        ExitCode::from(2)
-    } else if report.failing(scanner.config.fail_severity) > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    // A failed repository is an `Error` diagnostic in the report: exit 2, never hidden behind
+    // findings.
+    Ok(ExitCode::from(report.exit_code(scanner.config.fail_severity)))
 }
 
 /// Render a sweep report where asked; errors also go to stderr.
