@@ -73,5 +73,7 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         if report.findings.len() == 1 { "" } else { "s" }
     );
     // Failed repositories and missing shards are `Error` diagnostics: exit 2.
-    Ok(ExitCode::from(report.exit_code(scanner.config.fail_severity)))
+    Ok(ExitCode::from(
+        report.exit_code(scanner.config.fail_severity),
+    ))
 }

@@ -169,7 +169,9 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
     );
     // A failed repository is an `Error` diagnostic in the report: exit 2, never hidden behind
     // findings.
-    Ok(ExitCode::from(report.exit_code(scanner.config.fail_severity)))
+    Ok(ExitCode::from(
+        report.exit_code(scanner.config.fail_severity),
+    ))
 }
 
 /// Render a sweep report where asked; errors also go to stderr.
