@@ -2,7 +2,8 @@
 # An organisation of local repositories for `pipeguard sweep`, with histories of varied size made
 # of real text: each repository replays one crate from ~/.cargo/registry/src as a series of
 # commits (files added a few at a time, so the number of commits follows the crate's size).
-# Then the measurements of issue 13: one sweep, four shards as four processes plus the merge
+# Then the measurements of issue 13: one sweep, four shards (each alone, then as four concurrent
+# processes) plus the merge
 # (checked equal to the single sweep), and a second run with nothing changed (the state log).
 #
 #   benches/org.sh [DIR] [REPOS]        # default: /tmp/pipeguard-org, 200 repositories
@@ -56,6 +57,10 @@ measure() { # name, command...
 }
 
 measure single "$pg" sweep repos.txt --format json --output single.json
+# Each shard alone (what four machines would each take), then all four at once on this machine.
+for k in 1 2 3 4; do
+  measure "alone-shard-$k" "$pg" sweep repos.txt --shard "$k/4" --format json --output "shard-$k.json"
+done
 start=$(date +%s.%N)
 for k in 1 2 3 4; do
   measure "shard-$k" "$pg" sweep repos.txt --shard "$k/4" --format json --output "shard-$k.json" &
