@@ -33,6 +33,11 @@ pub struct RuleSource {
     pub line: Option<usize>,
 }
 
+/// The id of every built-in rule, without parsing the rules.
+pub fn builtin_rule_ids() -> &'static [&'static str] {
+    embedded::RULE_IDS
+}
+
 /// Every built-in rule, parsed from the embedded TOML files.
 pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
     #[derive(serde::Deserialize)]
@@ -380,7 +385,6 @@ pub struct SecretEngine {
 
 impl SecretEngine {
     pub fn new(rules: Vec<CompiledRule>, shared_allowlist: SecretAllowlist) -> Self {
-        let rule_count = rules.len();
         let mut words: Vec<String> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
@@ -410,8 +414,7 @@ impl SecretEngine {
             keywords_dfa: OnceLock::new(),
             words,
             scanned: AtomicU64::new(0),
-            timings: std::env::var_os("PIPEGUARD_PROFILE_RULES")
-                .map(|_| (0..rule_count).map(|_| AtomicU64::new(0)).collect()),
+            timings: None,
             keyword_rules,
             always,
             shared_allowlist,
@@ -423,6 +426,11 @@ impl SecretEngine {
     }
 
     /// With `PIPEGUARD_PROFILE_RULES` set: `(rule id, time in its regex)`, slowest first.
+    /// Start recording the time spent in each rule (see [`SecretEngine::rule_timings`]).
+    pub fn profile(&mut self) {
+        self.timings = Some((0..self.rules.len()).map(|_| AtomicU64::new(0)).collect());
+    }
+
     pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
         let Some(t) = &self.timings else {
             return Vec::new();
