@@ -141,9 +141,11 @@ fn one(
         refs = ref_tips(&path)?;
         if let Some(st) = opts.state {
             if let Some(saved) = st.unchanged(key, &refs, opts.version, &opts.settings) {
-                let mut r = Report::default();
-                r.findings = saved.findings;
-                r.diagnostics = saved.diagnostics;
+                let r = Report {
+                    findings: saved.findings,
+                    diagnostics: saved.diagnostics,
+                    ..Default::default()
+                };
                 return Ok((r, Status::Skipped));
             }
         }
