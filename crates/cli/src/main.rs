@@ -15,10 +15,13 @@ use std::process::ExitCode;
 
 mod cli_values;
 mod git;
+mod github;
+mod merge;
 mod native;
 mod rules;
+mod sweep;
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Find hard-coded secrets and insecure AWS policy and CI/CD configuration.
 #[derive(Parser)]
@@ -73,6 +76,14 @@ enum Command {
         pipeguard baseline --git -o .pipeguard-baseline.json   ... and in the whole history\n\n\
         Then add `baseline = \".pipeguard-baseline.json\"` to .pipeguard.toml.")]
     Baseline(git::BaselineArgs),
+    /// Sweep the whole history of many repositories (a repos file or a GitHub organisation),
+    /// optionally one stable shard of them, skipping what did not change since the last run.
+    ///
+    /// Exit status: 2 when any repository could not be cloned or read (the others are still
+    /// scanned), else 1 for findings at or above the fail threshold, else 0.
+    Sweep(sweep::SweepArgs),
+    /// Merge the JSON reports of a sharded sweep into one report (JSON, SARIF or text).
+    Merge(merge::MergeArgs),
     /// Write a starter .pipeguard.toml in the current directory.
     #[command(after_help = "Examples:\n  \
         pipeguard init            write .pipeguard.toml (refuses to overwrite one)\n  \
@@ -171,6 +182,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules::run(args),
         Command::Baseline(args) => git::baseline_command(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Init { force } => init(force),
         Command::Completions { shell } => native::completions::<Cli>(shell),
         Command::Man => native::man::<Cli>(),

@@ -125,8 +125,8 @@ pub struct CommitInfo {
     pub summary: String,
 }
 
-/// One thing pipeguard reports.
-#[derive(Debug, Clone, Serialize)]
+/// One thing pipeguard reports. Deserialisable so that reports can be merged (`pipeguard merge`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub rule_id: String,
     pub title: String,
@@ -160,7 +160,7 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
     /// Rule-specific facts, e.g. `aws_account_id`, `decoded = "base64"`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
 }
 

@@ -14,6 +14,7 @@ pub mod report;
 pub mod scan;
 pub mod secrets;
 pub mod suppress;
+pub mod sweep;
 
 pub use config::Config;
 pub use error::Error;

@@ -220,8 +220,13 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         props["author"] = json!(c.author);
         props["date"] = json!(c.date);
     }
+    let mut fingerprints = json!({ "pipeguardFingerprint/v1": f.fingerprint });
     if let Some(r) = &f.repository {
         props["repository"] = json!(r);
+        // Findings of a sweep share one run: the same secret at the same path in two repositories
+        // is two alerts, and the message says which repository each is in.
+        fingerprints["pipeguardRepository/v1"] = json!(r);
+        message.push_str(&format!(" Repository: {r}."));
     }
     for (k, v) in &f.extra {
         props[k] = json!(v);
@@ -235,7 +240,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             "artifactLocation": { "uri": uri(&f.path), "uriBaseId": "%SRCROOT%" },
             "region": region,
         }}],
-        "partialFingerprints": { "pipeguardFingerprint/v1": f.fingerprint },
+        "partialFingerprints": fingerprints,
         "properties": props,
     })
 }

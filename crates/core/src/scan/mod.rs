@@ -13,14 +13,14 @@ use crate::secrets::{self, decode, CompiledRule, Rule, RuleSource, SecretAllowli
 use crate::suppress::{self, Baseline};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// How much of a file is looked at to decide whether it is binary.
 const BINARY_SNIFF: usize = 8 << 10;
 
 /// How serious a diagnostic is. `Error` makes the binaries exit 2 at the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Something was skipped by design (binary, too large, submodule).
@@ -48,7 +48,7 @@ impl std::fmt::Display for Level {
 }
 
 /// A message about the scan itself, never about a finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub level: Level,
     #[serde(skip_serializing_if = "Option::is_none")]
