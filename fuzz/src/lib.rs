@@ -171,8 +171,10 @@ const PIECE: usize = 12;
 fn plants() -> &'static [Plant] {
     static PLANTS: OnceLock<Vec<Plant>> = OnceLock::new();
     PLANTS.get_or_init(|| {
-        let mut config = Config::default();
-        config.redact = false;
+        let config = Config {
+            redact: false,
+            ..Config::default()
+        };
         let scanner = Scanner::new(config).expect("embedded defaults load");
         let mut out = Vec::new();
         for rule in scanner.rules() {
