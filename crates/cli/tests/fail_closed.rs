@@ -31,11 +31,7 @@ fn repo_with_secret() -> (tempfile::TempDir, String) {
 }
 
 fn scan_git(p: &Path) -> std::process::Output {
-    pipeguard()
-        .args(["scan", "--git"])
-        .arg(p)
-        .output()
-        .unwrap()
+    pipeguard().args(["scan", "--git"]).arg(p).output().unwrap()
 }
 
 #[test]
@@ -53,7 +49,10 @@ fn git_ref_whose_tip_cannot_be_read_exits_2_and_names_it() {
     let out = scan_git(p);
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("error: refs/heads/ghost: cannot read"), "{err}");
+    assert!(
+        err.contains("error: refs/heads/ghost: cannot read"),
+        "{err}"
+    );
     // The readable history is still scanned and reported.
     assert!(stdout_of(&out).contains("a.env:1:3"), "{}", stdout_of(&out));
 }
@@ -67,7 +66,10 @@ fn git_missing_blob_exits_2_and_names_it() {
     let out = scan_git(p);
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains(&format!("error: b.txt: could not read blob {blob}")), "{err}");
+    assert!(
+        err.contains(&format!("error: b.txt: could not read blob {blob}")),
+        "{err}"
+    );
     assert!(stdout_of(&out).contains("a.env:1:3"), "{}", stdout_of(&out));
 }
 
@@ -102,8 +104,22 @@ fn tags_pointing_straight_at_a_blob_or_a_tree_are_scanned() {
     let loose = tempfile::tempdir().unwrap();
     write(loose.path(), "k1", format!("K={}\n", token("tagged-blob")));
     write(loose.path(), "k2", format!("K={}\n", token("tagged-tree")));
-    let b1 = git(p, &["hash-object", "-w", loose.path().join("k1").to_str().unwrap()]);
-    let b2 = git(p, &["hash-object", "-w", loose.path().join("k2").to_str().unwrap()]);
+    let b1 = git(
+        p,
+        &[
+            "hash-object",
+            "-w",
+            loose.path().join("k1").to_str().unwrap(),
+        ],
+    );
+    let b2 = git(
+        p,
+        &[
+            "hash-object",
+            "-w",
+            loose.path().join("k2").to_str().unwrap(),
+        ],
+    );
     let tree_in = loose.path().join("tree.txt");
     std::fs::write(&tree_in, format!("100644 blob {b2}\tkeys.env\n")).unwrap();
     let tree = {
@@ -188,7 +204,11 @@ fn unreadable_directory_exits_2_and_findings_still_print() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("error: locked: cannot read:"), "{err}");
     assert!(err.to_lowercase().contains("permission denied"), "{err}");
-    assert!(stdout_of(&out).contains("ok/a.env:1:3"), "{}", stdout_of(&out));
+    assert!(
+        stdout_of(&out).contains("ok/a.env:1:3"),
+        "{}",
+        stdout_of(&out)
+    );
 }
 
 #[cfg(unix)]
@@ -262,7 +282,10 @@ fn paths_are_relative_to_the_repository_root_wherever_the_scan_starts() {
     let fp = |v: &Value| {
         (
             v["findings"][0]["path"].as_str().unwrap().to_string(),
-            v["findings"][0]["fingerprint"].as_str().unwrap().to_string(),
+            v["findings"][0]["fingerprint"]
+                .as_str()
+                .unwrap()
+                .to_string(),
         )
     };
     let (_, whole) = json(&["scan", "--format", "json", "."], p);
@@ -283,7 +306,11 @@ fn dash_reads_standard_input() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(stdout_of(&out).contains("<stdin>:1:3"), "{}", stdout_of(&out));
+    assert!(
+        stdout_of(&out).contains("<stdin>:1:3"),
+        "{}",
+        stdout_of(&out)
+    );
     // Control: clean input is one file scanned, exit 0.
     let out = pipeguard()
         .args(["scan", "-"])
@@ -340,7 +367,10 @@ fn a_closed_pipe_never_panics_and_the_status_still_reflects_findings() {
     assert!(!stderr_of(&out).contains("panicked"));
     // Control: a clean tree with a closed pipe is still 0.
     std::fs::remove_file(dir.path().join("a.env")).unwrap();
-    assert_eq!(closed_stdout(&["scan", "."], dir.path()).status.code(), Some(0));
+    assert_eq!(
+        closed_stdout(&["scan", "."], dir.path()).status.code(),
+        Some(0)
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -348,7 +378,10 @@ fn a_closed_pipe_never_panics_and_the_status_still_reflects_findings() {
 fn a_full_disk_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.txt", "hello\n");
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
     let out = Std::new(assert_cmd::cargo::cargo_bin("pipeguard"))
         .args(["scan", "."])
         .current_dir(dir.path())
@@ -365,7 +398,11 @@ fn a_full_disk_is_an_error_not_a_panic() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("cannot write /dev/full"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("cannot write /dev/full"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
@@ -388,7 +425,11 @@ fn staged_honours_git_index_file_and_git_dir() {
         .unwrap();
     assert!(st.success());
     // Control: the repository's own index has nothing new.
-    let out = pipeguard().args(["scan", "--staged"]).current_dir(p).output().unwrap();
+    let out = pipeguard()
+        .args(["scan", "--staged"])
+        .current_dir(p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
     let out = pipeguard()
         .args(["scan", "--staged"])
@@ -443,13 +484,28 @@ fn findings_are_capped_per_file_and_per_scan_with_a_notice_in_every_format() {
         .unwrap()
         .iter()
         .any(|d| d["level"] == "warning"
-            && d["message"].as_str().unwrap().contains("3 more findings were not reported")));
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("3 more findings were not reported")));
     let (_, sarif) = json(&["scan", "--format", "sarif", "."], p);
     assert_eq!(sarif["runs"][0]["properties"]["findingsCapped"], 3);
     assert_valid_sarif(&sarif);
-    let out = pipeguard().args(["scan", "."]).current_dir(p).output().unwrap();
-    assert!(stdout_of(&out).contains("3 more not reported"), "{}", stdout_of(&out));
-    assert!(stderr_of(&out).contains("warning: 3 more findings"), "{}", stderr_of(&out));
+    let out = pipeguard()
+        .args(["scan", "."])
+        .current_dir(p)
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains("3 more not reported"),
+        "{}",
+        stdout_of(&out)
+    );
+    assert!(
+        stderr_of(&out).contains("warning: 3 more findings"),
+        "{}",
+        stderr_of(&out)
+    );
     // Control: under the caps nothing is said.
     std::fs::remove_file(p.join("b.env")).unwrap();
     write(

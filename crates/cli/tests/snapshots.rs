@@ -14,7 +14,11 @@ fn text_report_and_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     git(p, &["init", "-q"]);
-    write(p, "config/app.env", format!("NAME=demo\nSLACK={}\n", token("snapshot")));
+    write(
+        p,
+        "config/app.env",
+        format!("NAME=demo\nSLACK={}\n", token("snapshot")),
+    );
     // A CloudFormation template that does not parse: a warning at its line and column.
     write(
         p,

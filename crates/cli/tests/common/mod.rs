@@ -125,4 +125,3 @@ pub fn token(seed: &str) -> String {
         .collect();
     format!("xoxb-{team}-{bot}-{tail}")
 }
-

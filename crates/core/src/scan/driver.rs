@@ -70,7 +70,9 @@ pub(crate) fn run<S: Source>(
         total,
         progress,
     };
-    let workers = rayon::current_num_threads().min(total.div_ceil(CHUNK)).max(1);
+    let workers = rayon::current_num_threads()
+        .min(total.div_ceil(CHUNK))
+        .max(1);
     let mut out = if total <= SEQUENTIAL || workers == 1 {
         let mut local = Scanned::default();
         state.work(scanner, source, &main, items, &mut local);
@@ -172,9 +174,9 @@ impl State<'_> {
         };
         if let Loaded::TooLarge(size) = loaded {
             report.stats.files_skipped += 1;
-            report
-                .diagnostics
-                .push(scanner.too_large(path, size.map_or(String::new(), |s| format!("{s} bytes"))));
+            report.diagnostics.push(
+                scanner.too_large(path, size.map_or(String::new(), |s| format!("{s} bytes"))),
+            );
             return 0;
         }
         let bytes = loaded.bytes();
