@@ -222,6 +222,18 @@ impl Scanner {
 
     /// Scan one blob. `path` is what findings report; `bytes` is the whole content.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> BlobScan {
+        self.scan_bytes_within(path, bytes, None)
+    }
+
+    /// Like [`scan_bytes`](Self::scan_bytes), but only secrets that can touch `lines` (1-based
+    /// inclusive ranges, sorted: the lines a change adds) are looked for; see
+    /// [`secrets::Windows`]. Findings elsewhere may still be returned: callers filter by line.
+    pub fn scan_bytes_within(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        added: Option<&[(usize, usize)]>,
+    ) -> BlobScan {
         let mut out = BlobScan::default();
         if bytes.len() as u64 > self.config.max_file_size {
             out.diagnostics.push(Diagnostic::new(
@@ -247,7 +259,11 @@ impl Scanner {
         let lines = LineIndex::new(bytes);
         if self.config.secrets {
             let mut errors = Vec::new();
-            for m in self.engine.scan(path, bytes, &mut errors) {
+            let windows = added.map(|a| secrets::Windows::from_lines(bytes, lines.starts(), a));
+            for m in self
+                .engine
+                .scan_windows(path, bytes, windows.as_ref(), &mut errors)
+            {
                 let rule = &self.engine.rules()[m.rule].rule;
                 let secret = &bytes[m.start..m.end];
                 let hit = SecretHit {
@@ -264,16 +280,21 @@ impl Scanner {
             }
             if self.config.decode_depth > 0 {
                 let mut budget = decode::MAX_DECODED_PER_BLOB;
-                self.scan_decoded(
-                    path,
-                    bytes,
-                    &lines,
-                    None,
-                    1,
-                    &mut budget,
-                    &mut out,
-                    &mut errors,
-                );
+                // Encoded segments never span lines: with windows, the added lines are enough.
+                let whole = [(0, bytes.len())];
+                let regions = windows.as_ref().map_or(&whole[..], |w| &w.narrow[..]);
+                for &(ws, we) in regions {
+                    self.scan_decoded(
+                        path,
+                        &bytes[ws..we],
+                        &lines,
+                        Outer::Blob(ws),
+                        1,
+                        &mut budget,
+                        &mut out,
+                        &mut errors,
+                    );
+                }
             }
             for e in errors {
                 out.diagnostics
@@ -313,25 +334,28 @@ impl Scanner {
         path: &str,
         text: &[u8],
         lines: &LineIndex<'_>,
-        outer: Option<(usize, usize, &str)>,
+        outer: Outer<'_>,
         depth: u8,
         budget: &mut usize,
         out: &mut BlobScan,
         errors: &mut Vec<String>,
     ) {
         for seg in decode::segments(text, budget) {
-            let (start, end) = outer.map_or((seg.start, seg.end), |(s, e, _)| (s, e));
+            let (start, end) = match outer {
+                Outer::Blob(base) => (base + seg.start, base + seg.end),
+                Outer::Decoded(s, e, _) => (s, e),
+            };
             let chain = match outer {
-                Some((_, _, c)) => format!("{c}+{}", seg.encoding.as_str()),
-                None => seg.encoding.as_str().to_string(),
+                Outer::Decoded(_, _, c) => format!("{c}+{}", seg.encoding.as_str()),
+                Outer::Blob(_) => seg.encoding.as_str().to_string(),
             };
             for m in self.engine.scan(path, &seg.decoded, errors) {
                 let rule = &self.engine.rules()[m.rule].rule;
                 let mut facts = m.facts;
                 facts.insert("decoded".to_string(), chain.clone());
                 let encoded = match outer {
-                    Some(_) => lines_slice(lines, start, end),
-                    None => &text[seg.start..seg.end],
+                    Outer::Decoded(..) => lines_slice(lines, start, end),
+                    Outer::Blob(_) => &text[seg.start..seg.end],
                 };
                 let hit = SecretHit {
                     rule,
@@ -356,7 +380,7 @@ impl Scanner {
                     path,
                     &seg.decoded,
                     lines,
-                    Some((start, end, &chain)),
+                    Outer::Decoded(start, end, &chain),
                     depth + 1,
                     budget,
                     out,
@@ -482,6 +506,14 @@ impl Scanner {
     }
 }
 
+/// Where decoded text sits: `Blob(offset)` — the text is the blob from `offset` on; `Decoded(start,
+/// end, chain)` — it was decoded from the blob's `start..end`, through the encodings of `chain`.
+#[derive(Clone, Copy)]
+enum Outer<'a> {
+    Blob(usize),
+    Decoded(usize, usize, &'a str),
+}
+
 /// A secret located in a blob: `start..end` is what the finding points at, `secret` the value
 /// (decoded, when it was encoded), `shown` the text to redact in the excerpt.
 struct SecretHit<'a> {
@@ -538,13 +570,7 @@ impl<'a> LineIndex<'a> {
     fn starts(&self) -> &[usize] {
         self.starts.get_or_init(|| {
             let mut v = vec![0];
-            v.extend(
-                self.bytes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            );
+            v.extend(memchr::memchr_iter(b'\n', self.bytes).map(|i| i + 1));
             v
         })
     }

@@ -361,3 +361,106 @@ fn install_with_hooks_path_chains_an_existing_hook_and_uninstall_restores_it() {
     assert_eq!(fs::read_to_string(&hook_path).unwrap(), original);
     assert!(!chained.exists());
 }
+
+/// The synthetic RSA key of the `private-key-rsa` rule's first example (it passes the rule's
+/// validator), so that no key is written here.
+fn pem_lines() -> Vec<String> {
+    let rules = pipeguard_core::secrets::builtin_rules().unwrap();
+    let (rule, _) = rules
+        .iter()
+        .find(|(r, _)| r.id == "private-key-rsa")
+        .expect("the RSA key rule exists");
+    let pem: Vec<String> = rule.examples[0].lines().map(str::to_string).collect();
+    assert!(pem.len() > 10 && pem[0].contains("BEGIN RSA PRIVATE KEY"));
+    pem
+}
+
+/// About 250 KB of C, like the large sources the hook's windows are for.
+fn large_c_file() -> Vec<String> {
+    (0..6000)
+        .map(|i| format!("static const int table_entry_{i} = {}; /* filler */", i * 7))
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn pem_key_added_in_the_middle_of_a_large_modified_file_is_found() {
+    let d = repo();
+    let file = d.path().join("big.c");
+    let mut lines = large_c_file();
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    git(d.path(), &["commit", "-qm", "base"]);
+    // Control: an ordinary edit of the large file passes.
+    lines.insert(100, "static int added_line = 1;".to_string());
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    // The key, all of its lines added, 3,000 lines (~150 KB) into the file.
+    let pem = pem_lines();
+    for (i, l) in pem.iter().enumerate() {
+        lines.insert(3000 + i, l.clone());
+    }
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("private-key-rsa"), "{out}");
+    assert!(out.contains("big.c:3001:"), "{out}");
+}
+
+#[test]
+fn pem_key_that_starts_before_the_added_lines_is_found() {
+    let d = repo();
+    let file = d.path().join("big.c");
+    let pem = pem_lines();
+    let half = pem.len() / 2;
+    // Committed: the file with the first half of the key; staged: the rest of it, so that the
+    // key starts in lines the commit does not add and ends in lines it does.
+    let mut lines = large_c_file();
+    for (i, l) in pem[..half].iter().enumerate() {
+        lines.insert(3000 + i, l.clone());
+    }
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    git(d.path(), &["commit", "-qm", "half a key", "--no-verify"]);
+    for (i, l) in pem[half..].iter().enumerate() {
+        lines.insert(3000 + half + i, l.clone());
+    }
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("private-key-rsa"), "{out}");
+    assert!(out.contains("big.c:3001:"), "{out}");
+}
+
+#[test]
+fn pem_key_already_committed_is_not_reported_for_an_edit_far_away() {
+    let d = repo();
+    let file = d.path().join("big.c");
+    let mut lines = large_c_file();
+    for (i, l) in pem_lines().iter().enumerate() {
+        lines.insert(3000 + i, l.clone());
+    }
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    git(d.path(), &["commit", "-qm", "old key", "--no-verify"]);
+    // An edit 2,000 lines (~100 KB) away: the old key is not this commit's doing.
+    lines.insert(1000, "static int added_line = 1;".to_string());
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    // Control: an edit inside the key's lines does report it.
+    lines.insert(3005, "Zm9vYmFy".to_string());
+    write_lines(&file, &lines);
+    git(d.path(), &["add", "big.c"]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("private-key-rsa"), "{out}");
+}

@@ -240,7 +240,11 @@ pub(crate) fn scan_change(
     if added.is_empty() {
         return Vec::new();
     }
-    let blob = scanner.scan_bytes(path, new.content());
+    let lines = match &added {
+        Added::All => None,
+        Added::Lines(ranges) => Some(&ranges[..]),
+    };
+    let blob = scanner.scan_bytes_within(path, new.content(), lines);
     count(report, &blob, new.size());
     report.diagnostics.extend(blob.diagnostics);
     blob.findings

@@ -93,3 +93,15 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, rege
         .dfa_size_limit(8 << 20)
         .build()
 }
+
+/// Whether `pattern` parses with [`compile_pattern`]'s flags, without the cost of compiling it.
+pub(crate) fn check_pattern(pattern: &str) -> Result<(), regex::Error> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .build()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| regex::Error::Syntax(e.to_string()))
+}

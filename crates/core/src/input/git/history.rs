@@ -23,8 +23,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// Blobs (or commits) a worker takes at a time.
-const CHUNK: usize = 8;
+/// Blobs (or commits) a worker takes at a time: enough consecutive versions of a file for its
+/// delta chain to be read by one worker.
+const CHUNK: usize = 32;
 
 /// Scan every blob reachable from all refs (or from `branch` only), once each.
 pub fn scan_history(
@@ -179,6 +180,10 @@ fn list_blobs(
             }
         }
     }
+    // Read the versions of a file one after the other: they are one delta chain in the pack, so
+    // its bases stay in libgit2's delta-base cache instead of being inflated again for every
+    // version (in commit order, thousands of other files come between two versions of one file).
+    items.sort_by(|a, b| (&a.path, a.commit).cmp(&(&b.path, b.commit)));
     Ok(BlobList { commits, items })
 }
 
