@@ -146,10 +146,8 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
     }
 
     let root = env.resolve(&inputs.path);
-    let mut config = match &inputs.config {
-        Some(c) => Config::load(&env.resolve(c))?,
-        None => Config::discover(&root)?,
-    };
+    let explicit = inputs.config.as_ref().map(|c| env.resolve(c));
+    let mut config = Config::resolve(explicit.as_deref(), &root)?;
     // Whatever the config says, nothing this action writes may hold a secret: logs, summaries
     // and SARIF files are read by everyone with access to the repository.
     config.redact = true;
@@ -160,6 +158,7 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
     if let Some(src) = &config.source {
         log(&format!("config: {}", display_rel(&env.workspace, src)));
     }
+    let baseline = config.baseline.clone();
     let scanner = Scanner::new(config)?;
 
     let mut config_notes = Vec::new();
@@ -174,7 +173,7 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
             (scope, report, Mode::Tree)
         }
         Target::History => {
-            let repo = gitin::open(Some(&root))?;
+            let repo = gitin::open(&root)?;
             if repo.is_shallow() {
                 anyhow::bail!(
                     "the checkout is shallow (actions/checkout fetches a single commit by default), \
@@ -188,27 +187,29 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
                 note: None,
             };
             log(&format!("scanning {}", scope.what));
+            gitin::tune_for_bulk_reads();
             let report = gitin::scan_history(&scanner, &repo, None, None)?;
             (scope, report, Mode::History)
         }
         target => {
-            let repo = gitin::open(Some(&root))?;
+            let repo = gitin::open(&root)?;
             let pr_target = env.event_name == "pull_request_target";
             let scope = scope::resolve(&repo, target, &plan.label, pr_target)?;
             if let Some(note) = &scope.note {
                 log(note);
             }
-            for name in scope::changed_configs(&repo, &scope.work) {
+            for name in scope::changed_configs(&repo, &scope.work, baseline.as_deref()) {
                 let text = format!(
-                    "this change edits {name}: its findings are judged by the edited config, so \
-                     review any new allowlist entry, disabled rule or severity override"
+                    "this change edits {name}: its findings are judged by the edited config, \
+                     ignore list and baseline, so review any new allowlist or ignore entry, \
+                     accepted finding, disabled rule or severity override"
                 );
                 println!(
                     "::warning file={},title=pipeguard::{}",
-                    github::escape_property(name),
+                    github::escape_property(&name),
                     github::escape_data(&text)
                 );
-                config_notes.push(format!("⚠️ {}", text.replacen(name, &code(name), 1)));
+                config_notes.push(format!("⚠️ {}", text.replacen(&name, &code(&name), 1)));
             }
             log(&format!("scanning {}", scope.what));
             let report = match &scope.work {
@@ -224,6 +225,7 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
     for f in &mut report.findings {
         f.redact();
     }
+    report.add_config_notes(&scanner.config);
     report.finish();
 
     print_diagnostics(&report);
@@ -287,13 +289,7 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
     }
 
     let failing = report.failing(fail_on);
-    let code = if report.has_errors() {
-        2
-    } else if failing > 0 {
-        1
-    } else {
-        0
-    };
+    let code = report.exit_code(fail_on);
     let counts: Vec<String> = report::counts(&report)
         .into_iter()
         .filter(|(_, n)| *n > 0)
@@ -334,42 +330,15 @@ fn read_event(env: &GithubEnv) -> Result<serde_json::Value> {
         .with_context(|| format!("the event file {} is not JSON", path.display()))
 }
 
-/// Scan the checked-out files under `root`, with paths relative to the repository root (or the
-/// workspace outside a repository) so that SARIF URIs resolve in code scanning.
+/// Scan the checked-out files under `root`; paths are relative to the repository root, so that
+/// SARIF URIs resolve in code scanning.
 fn scan_tree(env: &GithubEnv, scanner: &Scanner, root: &Path) -> Result<(String, Report)> {
-    let base = gitin::open(Some(root))
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| env.workspace.clone());
     let what = format!(
         "the checked-out files in {}",
         code(&display_rel(&env.workspace, root))
     );
     log(&format!("scanning {what}"));
-    let mut report = walk::scan_path(scanner, root, 0)
-        .with_context(|| format!("cannot scan {}", root.display()))?;
-    let root_c = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let base_c = std::fs::canonicalize(&base).unwrap_or(base);
-    let is_file = root_c.is_file();
-    let rebase = |p: &str| -> String {
-        let abs = if is_file {
-            root_c.clone()
-        } else {
-            root_c.join(p)
-        };
-        match abs.strip_prefix(&base_c) {
-            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-            Err(_) => p.to_string(),
-        }
-    };
-    for f in &mut report.findings {
-        f.path = rebase(&f.path);
-    }
-    for d in &mut report.diagnostics {
-        if let Some(p) = &d.path {
-            d.path = Some(rebase(p));
-        }
-    }
+    let report = walk::scan_path(scanner, root)?;
     Ok((what, report))
 }
 

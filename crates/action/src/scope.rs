@@ -8,6 +8,7 @@
 use crate::event::Target;
 use anyhow::{bail, Result};
 use git2::{Oid, Repository};
+use std::path::Path;
 
 /// How to ask for full history, in every message that needs it.
 pub const FETCH_DEPTH_HINT: &str = "set `fetch-depth: 0` on actions/checkout so that every \
@@ -261,9 +262,11 @@ fn count_all(repo: &Repository, head: Oid) -> Result<usize> {
     Ok(walk.count())
 }
 
-/// The config files (`.pipeguard.toml`, `pipeguard.toml` at the root) that a range scan's change
-/// edits: the change is judged by its own config, so an edited allowlist deserves a reviewer's eye.
-pub fn changed_configs(repo: &Repository, work: &Work) -> Vec<&'static str> {
+/// The files that decide what is reported — the config (`.pipeguard.toml`, `pipeguard.toml`,
+/// `.gitleaks.toml` at the root), `.gitleaksignore`, and the baseline file — that a range scan's
+/// change adds or edits: the change is judged by them, so an edit deserves a reviewer's eye.
+/// `baseline` is the configured baseline (absolute, or relative to the working tree).
+pub fn changed_configs(repo: &Repository, work: &Work, baseline: Option<&Path>) -> Vec<String> {
     let Work::Range { range } = work else {
         return Vec::new();
     };
@@ -277,9 +280,39 @@ pub fn changed_configs(repo: &Repository, work: &Work) -> Vec<&'static str> {
     let (Some(ta), Some(tb)) = (tree(a), tree(b)) else {
         return Vec::new();
     };
-    pipeguard_core::config::CONFIG_NAMES
+    let mut names: Vec<String> = pipeguard_core::config::CONFIG_NAMES
         .iter()
-        .copied()
-        .filter(|name| ta.get_name(name).map(|e| e.id()) != tb.get_name(name).map(|e| e.id()))
+        .chain(&[".gitleaksignore"])
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(rel) = baseline.and_then(|b| repo_relative(repo, b)) {
+        names.push(rel);
+    }
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|name| {
+            let p = Path::new(name);
+            ta.get_path(p).map(|e| e.id()).ok() != tb.get_path(p).map(|e| e.id()).ok()
+        })
         .collect()
+}
+
+/// A path as git names it in the repository's trees (`/`-separated, from the root).
+fn repo_relative(repo: &Repository, path: &Path) -> Option<String> {
+    let workdir = repo.workdir()?;
+    let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        workdir.join(path)
+    };
+    let abs = match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(abs.clone()),
+        _ => abs,
+    };
+    let rel = abs.strip_prefix(&workdir).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
 }

@@ -612,8 +612,8 @@ fn a_change_that_edits_the_config_gets_a_warning() {
     assert_eq!(
         run.annotations(),
         ["::warning file=.pipeguard.toml,title=pipeguard::this change edits .pipeguard.toml: its \
-          findings are judged by the edited config, so review any new allowlist entry, disabled \
-          rule or severity override"]
+          findings are judged by the edited config, ignore list and baseline, so review any new \
+          allowlist or ignore entry, accepted finding, disabled rule or severity override"]
     );
     assert!(
         run.summary
@@ -621,4 +621,45 @@ fn a_change_that_edits_the_config_gets_a_warning() {
         "{}",
         run.summary
     );
+}
+
+#[test]
+fn a_change_that_edits_the_ignore_file_or_the_baseline_gets_a_warning() {
+    let dir = repo();
+    let p = dir.path();
+    write(
+        p,
+        ".pipeguard.toml",
+        CONFIG.replacen("version = 1", "version = 1\nbaseline = \"accepted.json\"", 1),
+    );
+    let baseline = p.join("accepted.json");
+    pipeguard_core::suppress::Baseline::from_findings(&[])
+        .write(&baseline)
+        .unwrap();
+    let base = commit(p, "config with a baseline");
+    // Control: a change that touches neither gets no such warning.
+    write(p, "readme.txt", "hello\n");
+    let plain = commit(p, "docs");
+    let run = Runner::new(p).run("pull_request", &pull_request_event(10, &base, &plain));
+    run.assert_code(0);
+    assert!(run.annotations().is_empty(), "{}", run.stdout);
+
+    write(p, ".gitleaksignore", "svc.env:acme-key:1\n");
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    write(p, "accepted.json", format!("{text}\n"));
+    let head = commit(p, "ignore and accept");
+    let run = Runner::new(p).run("pull_request", &pull_request_event(11, &plain, &head));
+    let ann = run.annotations();
+    assert_eq!(ann.len(), 2, "{}", run.stdout);
+    assert!(
+        ann[0].starts_with("::warning file=.gitleaksignore,title=pipeguard::this change edits .gitleaksignore"),
+        "{}",
+        ann[0]
+    );
+    assert!(
+        ann[1].starts_with("::warning file=accepted.json,title=pipeguard::this change edits accepted.json"),
+        "{}",
+        ann[1]
+    );
+    assert!(run.summary.contains("`.gitleaksignore`"), "{}", run.summary);
 }

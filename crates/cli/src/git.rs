@@ -2,7 +2,7 @@
 //! `--branch`, sweeps of several repositories or `--repos DIR`), and `pipeguard baseline`.
 //! A progress bar goes to stderr when it is a terminal, for history scans only.
 
-use crate::{emit, exit_code, load_config, CommonArgs, OutputArgs};
+use crate::{finish, load_config, say, CommonArgs, OutputArgs};
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
 use pipeguard_core::input::git::{self, Phase, Progress, Target};
@@ -63,26 +63,39 @@ pub fn scan_command(
     git_args: &GitArgs,
     common: &CommonArgs,
     output: &OutputArgs,
-    threads: usize,
 ) -> Result<ExitCode> {
-    set_threads(threads);
+    let env = git_env()?;
     let start = git_args.repos.as_deref().unwrap_or(&paths[0]);
-    let config = load_config(common, &config_root(start))?;
+    let config = load_config(common, &config_root(&env, git_args, start))?;
     let scanner = Scanner::new(config)?;
-    let report = run(&scanner, paths, git_args)?;
-    emit(&scanner, &report, output)?;
-    Ok(exit_code(&scanner, &report))
+    let report = run(&scanner, &env, paths, git_args)?;
+    finish(&scanner, report, output)
+}
+
+/// What git's environment says (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE), relative to the
+/// current directory.
+fn git_env() -> Result<git::GitEnv> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(git::GitEnv::from_vars(|v| std::env::var_os(v), &cwd))
 }
 
 /// Run the git scan the flags ask for.
-fn run(scanner: &Scanner, paths: &[PathBuf], args: &GitArgs) -> Result<Report> {
+fn run(scanner: &Scanner, env: &git::GitEnv, paths: &[PathBuf], args: &GitArgs) -> Result<Report> {
     if args.staged {
         if paths.len() > 1 {
             bail!("--staged scans one repository; got {} paths", paths.len());
         }
-        let repo = git::open(Some(&paths[0]))?;
-        return Ok(git::scan_staged(scanner, &repo)?);
+        // As git does: GIT_DIR (a hook's environment) names the repository, GIT_INDEX_FILE the
+        // index (`git commit -a` stages into a temporary one).
+        let repo = git::open_env(env, &paths[0])?;
+        return Ok(git::scan_staged(
+            scanner,
+            &repo,
+            env.index_file.as_deref(),
+        )?);
     }
+    // Every object is read once: libgit2's cache and re-hashing would only cost.
+    git::tune_for_bulk_reads();
     let target = args.target();
     let bar = ProgressBar::new();
     let progress = |p: Progress| bar.update(p);
@@ -107,15 +120,19 @@ fn run(scanner: &Scanner, paths: &[PathBuf], args: &GitArgs) -> Result<Report> {
 }
 
 /// The directory whose config applies: the repository's working tree root when there is one.
-fn config_root(path: &Path) -> PathBuf {
-    git::open(Some(path))
-        .ok()
+fn config_root(env: &git::GitEnv, args: &GitArgs, path: &Path) -> PathBuf {
+    let repo = if args.staged {
+        git::open_env(env, path)
+    } else {
+        git::open(path)
+    };
+    repo.ok()
         .and_then(|r| r.workdir().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf())
 }
 
-/// Size rayon's pool (git scans use the global pool) before its first use.
-fn set_threads(threads: usize) {
+/// Size rayon's pool (every scan uses the global pool) before its first use.
+pub fn set_threads(threads: usize) {
     if threads > 0 && std::env::var_os("RAYON_NUM_THREADS").is_none() {
         // Runs before any thread is spawned: nothing else reads the environment concurrently.
         std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
@@ -148,19 +165,17 @@ pub struct BaselineArgs {
 /// `pipeguard baseline`: scan like `scan` does, then write every finding's fingerprint.
 pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
     set_threads(args.threads);
+    let env = git_env()?;
     let start = args.git.repos.as_deref().unwrap_or(&args.path);
-    let mut config = load_config(&args.common, &config_root(start))?;
+    let mut config = load_config(&args.common, &config_root(&env, &args.git, start))?;
     // A new baseline must record everything found today, including what the old one accepted.
     config.baseline = None;
     let scanner = Scanner::new(config)?;
     let paths = [args.path.clone()];
     let report = if args.git.active() {
-        run(&scanner, &paths, &args.git)?
+        run(&scanner, &env, &paths, &args.git)?
     } else {
-        let mut r = pipeguard_core::input::walk::scan_path(&scanner, &args.path, args.threads)
-            .with_context(|| format!("cannot scan {}", args.path.display()))?;
-        r.finish();
-        r
+        pipeguard_core::input::walk::scan_path(&scanner, &args.path)?
     };
     if report.has_errors() {
         for d in report
@@ -168,20 +183,13 @@ pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
             .iter()
             .filter(|d| d.level == pipeguard_core::Level::Error)
         {
-            eprintln!(
-                "pipeguard: error: {}{}",
-                d.path
-                    .as_deref()
-                    .map(|p| format!("{p}: "))
-                    .unwrap_or_default(),
-                d.message
-            );
+            say(&d.to_string());
         }
         bail!("the scan was incomplete, so no baseline was written");
     }
     let baseline = Baseline::from_report(&report);
     baseline.write(&args.output)?;
-    eprintln!(
+    say(&format!(
         "pipeguard: wrote {} ({} finding{}); add `baseline = \"{}\"` to .pipeguard.toml or pass \
          --baseline to accept them",
         args.output.display(),
@@ -192,7 +200,7 @@ pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
             "s"
         },
         args.output.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

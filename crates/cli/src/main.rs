@@ -75,7 +75,8 @@ pub struct CommonArgs {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Directories or files to scan.
+    /// Directories or files to scan; `-` reads standard input. A FIFO or character device is
+    /// read as a stream.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -114,31 +115,32 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("pipeguard: error: {e:#}");
+            say(&format!("pipeguard: error: {e:#}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+/// A line on standard error; a closed standard error is not worth a panic.
+pub fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Write to standard output. A closed pipe (`pipeguard rules | head -1`) ends the writing
+/// quietly, as for ripgrep; any other failure (a full disk) is an error.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Resolve the config for a scan: `--config`, else discovery from `start`, then CLI overrides.
 pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
-    let mut config = match &common.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(start)?,
-    };
-    for note in &config.notes {
-        eprintln!("pipeguard: warning: {note}");
-    }
+    let mut config = Config::resolve(common.config.as_deref(), start)?;
     if common.no_redact {
         config.redact = false;
     }
@@ -161,35 +163,39 @@ pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    git::set_threads(args.threads);
     if args.git.active() {
-        return git::scan_command(
-            &args.paths,
-            &args.git,
-            &args.common,
-            &args.output,
-            args.threads,
-        );
+        return git::scan_command(&args.paths, &args.git, &args.common, &args.output);
     }
-    let config = load_config(&args.common, &args.paths[0])?;
+    let start = match args.paths[0].as_os_str() == "-" {
+        true => Path::new("."),
+        false => args.paths[0].as_path(),
+    };
+    let config = load_config(&args.common, start)?;
     let scanner = Scanner::new(config)?;
-    let mut total = Report::default();
-    for path in &args.paths {
-        let report = pipeguard_core::input::walk::scan_path(&scanner, path, args.threads)
-            .with_context(|| format!("cannot scan {}", path.display()))?;
-        total.merge(report);
-    }
-    total.finish();
-    emit(&scanner, &total, &args.output)?;
-    for (id, t) in scanner.rule_timings().iter().take(20) {
-        eprintln!(
-            "pipeguard: profile: {:>10.1} ms  {id}",
-            t.as_secs_f64() * 1e3
-        );
-    }
-    Ok(exit_code(&scanner, &total))
+    let report =
+        pipeguard_core::input::walk::scan_paths(&scanner, &args.paths, &mut std::io::stdin())?;
+    finish(&scanner, report, &args.output)
 }
 
-/// Write the report where it was asked for; diagnostics also go to stderr for non-text formats.
+/// Report the scan where asked and pick the exit status. The status reflects the findings even
+/// when standard output is closed early (`pipeguard scan | head -1`).
+pub fn finish(scanner: &Scanner, mut report: Report, out: &OutputArgs) -> Result<ExitCode> {
+    report.add_config_notes(&scanner.config);
+    report.finish();
+    emit(scanner, &report, out)?;
+    for (id, t) in scanner.rule_timings().iter().take(20) {
+        say(&format!(
+            "pipeguard: profile: {:>10.1} ms  {id}",
+            t.as_secs_f64() * 1e3
+        ));
+    }
+    Ok(ExitCode::from(
+        report.exit_code(scanner.config.fail_severity),
+    ))
+}
+
+/// Write the report where it was asked for; diagnostics go to standard error in every format.
 pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> {
     let mut ctx = report::Context::new(scanner, VERSION);
     ctx.verbose = out.verbose;
@@ -201,46 +207,20 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
     match &out.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
+        None => write_stdout(&text)?,
     }
+    let diagnostics = report::text::diagnostics(report, &ctx);
+    let _ = std::io::stderr().lock().write_all(diagnostics.as_bytes());
     if out.format != Format::Text || out.output.is_some() {
-        for d in &report.diagnostics {
-            if d.level == pipeguard_core::Level::Note && !out.verbose {
-                continue;
-            }
-            let path = d
-                .path
-                .as_deref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default();
-            eprintln!("pipeguard: {:?}: {path}{}", d.level, d.message);
-        }
-        if out.output.is_some() || out.format != Format::Text {
-            let n = report.findings.len();
-            eprintln!(
-                "pipeguard: {n} finding{} in {} files",
-                if n == 1 { "" } else { "s" },
-                report.stats.files_scanned
-            );
-        }
+        let n = report.findings.len();
+        say(&format!(
+            "pipeguard: {n} finding{} in {} file{}",
+            if n == 1 { "" } else { "s" },
+            report.stats.files_scanned,
+            if report.stats.files_scanned == 1 { "" } else { "s" },
+        ));
     }
     Ok(())
-}
-
-/// 2 when anything could not be scanned (or nothing could), 1 for findings at or above the
-/// threshold, else 0.
-pub fn exit_code(scanner: &Scanner, report: &Report) -> ExitCode {
-    if report.has_errors() {
-        return ExitCode::from(2);
-    }
-    if report.failing(scanner.config.fail_severity) > 0 {
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
 }
 
 const STARTER_CONFIG: &str = r#"# pipeguard configuration: https://github.com/pipeguard/pipeguard/blob/main/docs/config.md
@@ -279,6 +259,6 @@ fn init(force: bool) -> Result<ExitCode> {
     std::fs::write(path, STARTER_CONFIG).context("cannot write .pipeguard.toml")?;
     // The starter must itself be valid: parse it back.
     Config::load(path)?;
-    eprintln!("pipeguard: wrote .pipeguard.toml");
+    say("pipeguard: wrote .pipeguard.toml");
     Ok(ExitCode::SUCCESS)
 }

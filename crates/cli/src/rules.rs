@@ -6,6 +6,7 @@ use pipeguard_core::config::Config;
 use pipeguard_core::secrets::{builtin_rules, check::check_catalog, RuleSource};
 use pipeguard_core::Scanner;
 use serde_json::json;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,10 +47,13 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
 }
 
 fn load(config: Option<PathBuf>) -> Result<Config> {
-    Ok(match config {
-        Some(p) => Config::load(&p)?,
-        None => Config::discover(std::path::Path::new("."))?,
-    })
+    let config = Config::resolve(config.as_deref(), std::path::Path::new("."))?;
+    let mut notes = pipeguard_core::Report::default();
+    notes.add_config_notes(&config);
+    for d in &notes.diagnostics {
+        crate::say(&d.to_string());
+    }
+    Ok(config)
 }
 
 fn list(format: &str, config: Option<PathBuf>) -> Result<ExitCode> {
@@ -66,12 +70,14 @@ fn list(format: &str, config: Option<PathBuf>) -> Result<ExitCode> {
                 "formats": c.formats, "docs": c.docs,
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        crate::write_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Secret rules ({}):", rules.len());
+    let mut out = String::new();
+    let _ = writeln!(out, "Secret rules ({}):", rules.len());
     for r in &rules {
-        println!(
+        let _ = writeln!(
+            out,
             "  {:<44} {:<8} {:<6}  {}",
             r.id,
             r.severity.as_str(),
@@ -79,9 +85,10 @@ fn list(format: &str, config: Option<PathBuf>) -> Result<ExitCode> {
             r.name
         );
     }
-    println!("\nPolicy checks ({}):", checks.len());
+    let _ = writeln!(out, "\nPolicy checks ({}):", checks.len());
     for c in checks {
-        println!(
+        let _ = writeln!(
+            out,
             "  {:<10} {:<8} {:<12}  {}",
             c.id,
             c.severity.as_str(),
@@ -89,6 +96,7 @@ fn list(format: &str, config: Option<PathBuf>) -> Result<ExitCode> {
             c.title
         );
     }
+    crate::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -110,13 +118,17 @@ fn check(config: Option<PathBuf>, custom_only: bool) -> Result<ExitCode> {
     }
     let problems = check_catalog(&rules, &config);
     for (id, loc, p) in &problems {
-        eprintln!("{loc}: rule `{id}`: {p}");
+        crate::say(&format!("error: {loc}: rule `{id}`: {p}"));
     }
     if problems.is_empty() {
-        println!("{} rules checked, no problems", rules.len());
+        crate::write_stdout(&format!("{} rules checked, no problems\n", rules.len()))?;
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("{} problem(s) in {} rules", problems.len(), rules.len());
+        crate::say(&format!(
+            "{} problem(s) in {} rules",
+            problems.len(),
+            rules.len()
+        ));
         Ok(ExitCode::from(2))
     }
 }

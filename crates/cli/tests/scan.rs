@@ -260,14 +260,17 @@ fn bad_files_are_skipped_and_the_scan_goes_on() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("z.txt:1:7"), "{stdout}");
-    assert!(stdout.contains("bin.dat: skipped: binary file"), "{stdout}");
+    // Diagnostics go to stderr, one style: `level: path: message`.
+    assert!(stderr.contains("note: bin.dat: skipped: binary file"), "{stderr}");
     assert!(
-        stdout.contains("big.txt: skipped: 2048 bytes is over the 1024-byte limit"),
-        "{stdout}"
+        stderr.contains("note: big.txt: skipped: 2048 bytes is over the 1024-byte limit"),
+        "{stderr}"
     );
-    assert!(stdout.contains("loop: skipped: symbolic link"), "{stdout}");
+    assert!(stderr.contains("note: loop: skipped: symbolic link"), "{stderr}");
+    assert!(!stdout.contains("skipped:"), "{stdout}");
 }
 
 #[test]

@@ -17,7 +17,14 @@ const CHAINED: &str = "pre-commit.pipeguard-chained";
 
 /// The hooks directory git uses for the repository around the current directory.
 pub(crate) fn hooks_dir() -> Result<PathBuf> {
-    let repo = pipeguard_core::input::git::open(None)?;
+    let (env, cwd) = crate::git_env()?;
+    let repo = pipeguard_core::input::git::open_env(&env, &cwd).map_err(|_| {
+        anyhow::anyhow!(
+            "{} is not inside a git repository: run `pipeguard-hook install` from the working \
+             tree of the repository the hook is for",
+            cwd.display()
+        )
+    })?;
     let config = repo.config().context("reading git config")?;
     if let Ok(p) = config.get_path("core.hooksPath") {
         let base = repo.workdir().unwrap_or_else(|| repo.path());

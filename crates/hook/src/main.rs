@@ -1,149 +1,118 @@
 //! `pipeguard-hook`: the pre-commit hook.
 //!
-//! Run by git with no arguments, it scans what is staged (read from the index, never the working
-//! tree) with the repository's `.pipeguard.toml`, prints the findings that touch added lines
-//! (redacted), and exits 1 to block the commit, 0 to allow it, 2 on error (which blocks too).
-//! `install` / `uninstall` manage the hook in the directory git really uses; file names (or
-//! `--files NAMES...`) restrict the scan to those files, as the pre-commit framework passes them.
+//! Run by git with no arguments, it scans what is staged (read from the index git names —
+//! `GIT_INDEX_FILE` under `git commit -a` — never the working tree) with the repository's
+//! `.pipeguard.toml`, prints the findings that touch added lines (redacted) with the report the
+//! CLI prints plus the hook's advice as a footer, and exits 1 to block the commit, 0 to allow it,
+//! 2 on error (which blocks too). `install` / `uninstall` manage the hook in the directory git
+//! really uses; `--files NAMES...` restricts the scan to those files, as the pre-commit
+//! framework passes them: every argument after `--files` is a file name, even `--help`.
 //!
-//! Start-up is the whole cost for a typical commit, so arguments are parsed by hand, rules compile
-//! lazily (only those whose keywords occur), and small changes are scanned on one thread.
+//! Start-up is the whole cost for a typical commit: rules compile lazily (only those whose
+//! keywords occur), and small changes are scanned on the calling thread.
 
 mod install;
 
-use pipeguard_core::input::git;
-use pipeguard_core::scan::{Diagnostic, Level, Report};
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use pipeguard_core::input::git::{self, GitEnv};
+use pipeguard_core::report::{self, text};
+use pipeguard_core::scan::Report;
 use pipeguard_core::suppress::Baseline;
-use pipeguard_core::{Config, Finding, Scanner};
+use pipeguard_core::{Config, Scanner};
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-pipeguard-hook: block commits that add secrets
-
-Usage:
-  pipeguard-hook                    scan what is staged (run by git as the pre-commit hook)
-  pipeguard-hook [--files] FILE...  scan the staged content of these files (pre-commit framework)
-  pipeguard-hook install [--force]  install into the hooks directory git uses
-                                    (core.hooksPath, or .git/hooks); an existing hook is kept
-                                    and still runs (chained); --force replaces a stale chain
-  pipeguard-hook uninstall          remove it and restore a chained hook
-
-Options:
-  --config FILE     use this config instead of the repository's .pipeguard.toml
-  --baseline FILE   also accept the findings recorded in this baseline
-  -h, --help        this help
-  -V, --version     the version
-
-Exit codes: 0 allowed, 1 blocked (findings), 2 error (also blocks).
-Skip the check for one commit with `git commit --no-verify`.
-";
-
-enum Command {
-    Scan { files: Option<Vec<PathBuf>> },
-    Install { force: bool },
-    Uninstall,
-    Help,
-    Version,
-}
-
-struct Args {
-    command: Command,
+/// Block commits that add secrets: scans what is staged (run by git as the pre-commit hook).
+#[derive(Parser, Debug)]
+#[command(
+    name = "pipeguard-hook",
+    version,
+    about,
+    after_help = "Exit status: 0 allowed, 1 blocked (findings), 2 error (also blocks).\n\
+                  Skip the check for one commit with `git commit --no-verify`."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Use this config instead of the repository's .pipeguard.toml.
+    #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Also accept the findings recorded in this baseline.
+    #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Scan the staged content of these files only (what the pre-commit framework passes).
+    /// Every argument after --files is a file name, even one that looks like an option.
+    #[arg(long, value_name = "FILE", num_args = 0.., last = false)]
+    files: Option<Vec<PathBuf>>,
 }
 
-fn parse_args(mut argv: impl Iterator<Item = std::ffi::OsString>) -> Result<Args, String> {
-    let mut args = Args {
-        command: Command::Scan { files: None },
-        config: None,
-        baseline: None,
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Install into the hooks directory git uses (core.hooksPath, or .git/hooks). An existing
+    /// hook is kept and still runs first (chained).
+    Install {
+        /// Replace a stale chained hook left by an earlier install.
+        #[arg(long, short)]
+        force: bool,
+    },
+    /// Remove the hook and restore a chained one.
+    Uninstall,
+}
+
+/// Parse argv. Everything after the first `--files` is a file name, so it is split off before
+/// clap sees it.
+fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
+    let split = argv.iter().skip(1).position(|a| a == "--files").map(|i| i + 1);
+    let (opts, files) = match split {
+        Some(i) => (argv[..=i].to_vec(), Some(argv[i + 1..].to_vec())),
+        None => (argv, None),
     };
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut files_flag = false;
-    let mut first = true;
-    let mut only_files = false;
-    let mut force = false;
-    while let Some(a) = argv.next() {
-        let s = a.to_string_lossy();
-        if only_files {
-            files.push(PathBuf::from(a));
-            continue;
+    let mut cli = Cli::try_parse_from(opts)?;
+    if let Some(files) = files {
+        if cli.command.is_some() {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--files only applies to a scan, not to `install` or `uninstall`\n",
+            ));
         }
-        match s.as_ref() {
-            "install" if first => args.command = Command::Install { force: false },
-            "uninstall" if first => args.command = Command::Uninstall,
-            "--force" | "-f" => force = true,
-            "-h" | "--help" => args.command = Command::Help,
-            "-V" | "--version" => args.command = Command::Version,
-            "--files" => files_flag = true,
-            "--" => only_files = true,
-            "--config" | "--baseline" => {
-                let v = argv
-                    .next()
-                    .ok_or_else(|| format!("{s} needs a file name"))?;
-                if s == "--config" {
-                    args.config = Some(PathBuf::from(v));
-                } else {
-                    args.baseline = Some(PathBuf::from(v));
-                }
-            }
-            o if o.starts_with("--config=") => args.config = Some(PathBuf::from(&o[9..])),
-            o if o.starts_with("--baseline=") => args.baseline = Some(PathBuf::from(&o[11..])),
-            o if o.starts_with('-') && o.len() > 1 => {
-                return Err(format!("unknown option `{o}` (see --help)"))
-            }
-            _ => files.push(PathBuf::from(a)),
-        }
-        first = false;
+        cli.files = Some(files.into_iter().map(PathBuf::from).collect());
     }
-    match &mut args.command {
-        Command::Install { force: f } => *f = force,
-        Command::Scan { files: slot } => {
-            if files_flag || !files.is_empty() {
-                *slot = Some(files);
-            } else if force {
-                return Err("--force only applies to `install`".to_string());
-            }
-        }
-        Command::Uninstall if !files.is_empty() => {
-            return Err("`uninstall` takes no file names".to_string())
-        }
-        _ => {}
-    }
-    Ok(args)
+    Ok(cli)
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args_os().skip(1)) {
-        Ok(a) => a,
+    let cli = match parse(std::env::args_os().collect()) {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("pipeguard-hook: {e}");
-            return ExitCode::from(2);
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let result = match args.command {
-        Command::Help => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Command::Version => {
-            println!("pipeguard-hook {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-        Command::Install { force } => install::install(force),
-        Command::Uninstall => install::uninstall(),
-        Command::Scan { files } => scan(files, args.config, args.baseline),
+    let result = match cli.command {
+        Some(Command::Install { force }) => install::install(force),
+        Some(Command::Uninstall) => install::uninstall(),
+        None => scan(cli.files, cli.config, cli.baseline),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("pipeguard-hook: error: {e:#}");
-            eprintln!("pipeguard-hook: the commit is blocked; skip the check once with `git commit --no-verify`");
+            let _ = writeln!(
+                std::io::stderr(),
+                "pipeguard-hook: error: {e:#}\n\
+                 pipeguard-hook: the commit is blocked; skip the check once with `git commit --no-verify`"
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// Git's environment (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`) and the current directory.
+pub(crate) fn git_env() -> anyhow::Result<(GitEnv, PathBuf)> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok((GitEnv::from_vars(|v| std::env::var_os(v), &cwd), cwd))
 }
 
 /// Scan the staged change and print what blocks it. Returns the exit code.
@@ -152,212 +121,115 @@ fn scan(
     config: Option<PathBuf>,
     baseline: Option<PathBuf>,
 ) -> anyhow::Result<u8> {
-    use anyhow::Context as _;
     // Staged blobs are read once each: re-hashing them to detect a corrupt object store (`git
     // fsck`'s job) cost the hook as much as scanning them.
     git2::opts::strict_hash_verification(false);
-    let repo = git::open(None)?;
+    let (env, cwd) = git_env()?;
+    let repo = git::open_env(&env, &cwd)?;
     let root = repo
         .workdir()
-        .map(|p| p.to_path_buf())
+        .map(Path::to_path_buf)
         .context("a bare repository has nothing staged")?;
-    let config = match config {
-        Some(path) => Config::load(&path)?,
-        None => Config::discover(&root)?,
-    };
-    for note in &config.notes {
-        eprintln!("pipeguard-hook: warning: {note}");
-    }
+    let config = Config::resolve(config.as_deref(), &root)?;
     let mut scanner = Scanner::new(config)?;
     if let Some(b) = baseline {
         scanner.accept_baseline(&Baseline::load(&b)?);
     }
-    let report = match &files {
-        None => git::scan_staged(&scanner, &repo)?,
-        Some(files) => git::scan_staged_files(&scanner, &repo, files)?,
+    let index = env.index_file.as_deref();
+    let mut report = match &files {
+        None => git::scan_staged(&scanner, &repo, index)?,
+        Some(files) => git::scan_staged_files(&scanner, &repo, index, files, &cwd)?,
     };
+    report.add_config_notes(&scanner.config);
+    report.finish();
     let code = render(&scanner, &report);
     // The process ends here: freeing hundreds of rules one by one would only delay the commit.
     std::mem::forget(scanner);
     Ok(code)
 }
 
-struct Style {
-    on: bool,
-}
-
-impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-}
-
-/// Print findings and problems to stderr (git shows a hook's output there) and pick the code.
+/// Print the report to stderr (git shows a hook's output there) and pick the exit code.
 fn render(scanner: &Scanner, report: &Report) -> u8 {
     let err = std::io::stderr();
-    let style = Style {
-        on: err.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let mut out = std::io::BufWriter::new(err.lock());
+    let mut ctx = report::Context::new(scanner, env!("CARGO_PKG_VERSION"));
+    ctx.color = err.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let threshold = scanner.config.fail_severity;
-    let blocking = report.failing(threshold);
-    let errors: Vec<&Diagnostic> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.level >= Level::Warning)
-        .collect();
-    for d in &errors {
-        let level = match d.level {
-            Level::Error => style.paint("31", "error"),
-            _ => style.paint("33", "warning"),
-        };
-        let _ = writeln!(
-            out,
-            "pipeguard: {level}: {}{}",
-            d.path
-                .as_deref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default(),
-            d.message
-        );
+    let code = report.exit_code(threshold);
+    ctx.footer = Some(footer(report, code, threshold));
+    let mut out = text::diagnostics(report, &ctx);
+    if !report.findings.is_empty() || code != 0 {
+        out.push_str(&text::render(report, &ctx));
     }
+    let _ = err.lock().write_all(out.as_bytes());
+    code
+}
+
+/// The hook's advice, after the report's summary.
+fn footer(report: &Report, code: u8, threshold: pipeguard_core::Severity) -> String {
+    let mut out = String::new();
     if !report.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} in the staged changes:\n",
-            style.paint(
-                "1",
-                &format!(
-                    "pipeguard: {} finding{}",
-                    report.findings.len(),
-                    if report.findings.len() == 1 { "" } else { "s" }
-                )
-            )
-        );
-        for f in &report.findings {
-            print_finding(&mut out, scanner, f, &style, f.severity >= threshold);
-        }
-        let ids: Vec<&str> = {
-            let mut v: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let _ = writeln!(
-            out,
+        let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        out.push_str(&format!(
             "If a finding is a real secret: take it out of the staged file (edit it, then `git add`), \
              revoke it and load it from a secret store instead.\n\
              If it is a false positive:\n  \
              - add `pipeguard:allow[{}]` in a comment on that line, or\n  \
              - accept today's findings with `pipeguard baseline --output .pipeguard-baseline.json` \
              and `baseline = \".pipeguard-baseline.json\"` in .pipeguard.toml, or\n  \
-             - skip the check for this one commit with `git commit --no-verify`.",
+             - skip the check for this one commit with `git commit --no-verify`.\n",
             ids.join(", ")
-        );
+        ));
     }
-    let code = if report.has_errors() {
-        2
-    } else if blocking > 0 {
-        1
-    } else {
-        0
-    };
     match code {
         1 => {
-            let _ = writeln!(
-                out,
-                "{}",
-                style.paint(
-                    "31;1",
-                    &format!(
-                        "pipeguard: commit blocked ({blocking} finding{} at or above `{threshold}`).",
-                        if blocking == 1 { "" } else { "s" }
-                    )
-                )
-            );
+            let n = report.failing(threshold);
+            out.push_str(&format!(
+                "pipeguard: commit blocked ({n} finding{} at or above `{threshold}`).\n",
+                if n == 1 { "" } else { "s" }
+            ));
         }
-        2 => {
-            let _ = writeln!(
-                out,
-                "pipeguard: commit blocked: the staged changes could not be fully scanned (see errors above)."
-            );
-        }
+        2 => out.push_str(
+            "pipeguard: commit blocked: the staged changes could not be fully scanned (see errors above).\n",
+        ),
         _ => {}
     }
-    let _ = out.flush();
-    code
-}
-
-fn print_finding(
-    out: &mut impl Write,
-    scanner: &Scanner,
-    f: &Finding,
-    style: &Style,
-    blocking: bool,
-) {
-    let fix = scanner
-        .rules()
-        .iter()
-        .find(|r| r.rule.id == f.rule_id)
-        .map(|r| r.rule.fix.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| f.message.clone());
-    let sev = if blocking {
-        style.paint("31", f.severity.as_str())
-    } else {
-        format!("{} (not blocking)", f.severity)
-    };
-    let _ = writeln!(
-        out,
-        "  {}:{}:{}  {}  {}  {}",
-        style.paint("1", &f.path),
-        f.line,
-        f.column,
-        style.paint("36", &f.rule_id),
-        sev,
-        f.title
-    );
-    let _ = writeln!(out, "      {}", f.excerpt);
-    let _ = writeln!(out, "      fix: {fix}\n");
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(v: &[&str]) -> Result<Args, String> {
-        parse_args(v.iter().map(std::ffi::OsString::from))
+    fn parse_strs(v: &[&str]) -> Result<Cli, clap::Error> {
+        let mut argv = vec![OsString::from("pipeguard-hook")];
+        argv.extend(v.iter().map(OsString::from));
+        parse(argv)
     }
 
     #[test]
     fn argument_forms() {
+        let c = parse_strs(&[]).unwrap();
+        assert!(c.command.is_none() && c.files.is_none());
         assert!(matches!(
-            parse(&[]).unwrap().command,
-            Command::Scan { files: None }
+            parse_strs(&["install", "--force"]).unwrap().command,
+            Some(Command::Install { force: true })
         ));
-        assert!(matches!(
-            parse(&["install", "--force"]).unwrap().command,
-            Command::Install { force: true }
-        ));
-        match parse(&["--files", "a", "b"]).unwrap().command {
-            Command::Scan { files: Some(f) } => assert_eq!(f.len(), 2),
-            _ => panic!(),
-        }
-        match parse(&["x/install"]).unwrap().command {
-            Command::Scan { files: Some(f) } => assert_eq!(f, [PathBuf::from("x/install")]),
-            _ => panic!(),
-        }
-        match parse(&["--files"]).unwrap().command {
-            Command::Scan { files: Some(f) } => assert!(f.is_empty()),
-            _ => panic!(),
-        }
-        assert!(parse(&["--bogus"]).is_err());
+        assert_eq!(parse_strs(&["--files", "a", "b"]).unwrap().files.unwrap().len(), 2);
+        // Everything after --files is a file name, options included.
+        let f = parse_strs(&["--config", "c.toml", "--files", "--help", "-V", "install"])
+            .unwrap()
+            .files
+            .unwrap();
+        assert_eq!(f, [PathBuf::from("--help"), "-V".into(), "install".into()]);
+        assert!(parse_strs(&["--files"]).unwrap().files.unwrap().is_empty());
+        // An unknown word is an error, not a file to scan.
+        assert!(parse_strs(&["instal"]).is_err());
+        assert!(parse_strs(&["--bogus"]).is_err());
+        assert!(parse_strs(&["install", "--files", "a"]).is_err());
         assert_eq!(
-            parse(&["--config", "c.toml"]).unwrap().config,
+            parse_strs(&["--config", "c.toml"]).unwrap().config,
             Some(PathBuf::from("c.toml"))
         );
     }

@@ -99,6 +99,22 @@ pub fn convert(path: &Path, text: &str, mut cfg: Config) -> Result<Config, Error
         } else {
             r.id.clone()
         };
+        if let Some(g) = r.secret_group {
+            let groups = capture_groups(regex);
+            if groups.is_some_and(|n| g > n) {
+                return Err(Error::Rule {
+                    file,
+                    line: Some(line),
+                    rule_id: id,
+                    message: format!(
+                        "secretGroup = {g} but the regex has only {} capture group(s), so the \
+                         rule could never report anything; use a group the regex has (0 is the \
+                         whole match)",
+                        groups.unwrap_or(0)
+                    ),
+                });
+            }
+        }
         let mut allow = RuleAllowlist::default();
         for a in r.allowlist.iter().chain(&r.allowlists) {
             note_unsupported(&mut notes, &file, a);
@@ -202,9 +218,15 @@ fn go_regex(re: &str) -> String {
 }
 
 fn has_capture_group(re: &str) -> bool {
+    capture_groups(re).is_some_and(|n| n > 0)
+}
+
+/// How many capture groups a gitleaks regex has (`None` when it does not compile: that error is
+/// reported with the rule when it is compiled).
+fn capture_groups(re: &str) -> Option<usize> {
     crate::secrets::rule::compile_pattern(&go_regex(re))
-        .map(|r| r.captures_len() > 1)
-        .unwrap_or(false)
+        .map(|r| r.captures_len() - 1)
+        .ok()
 }
 
 fn line_of_rule(text: &str, id: &str) -> usize {
@@ -309,6 +331,19 @@ stopwords = ["sandbox"]
         .unwrap();
         assert!(!cfg.builtin_rules);
         assert_eq!(cfg.custom_rules[0].rule.secret_group, Some(0));
+    }
+
+    #[test]
+    fn secret_group_beyond_the_regex_groups_is_an_error() {
+        let text = "[[rules]]\nid = 'one-group'\nregex = 'k_([0-9]{8})'\nsecretGroup = 2\n";
+        let e = convert(Path::new("x/.gitleaks.toml"), text, Config::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("x/.gitleaks.toml:2: rule `one-group`:"), "{msg}");
+        assert!(msg.contains("secretGroup = 2"), "{msg}");
+        // Control: the group the regex has is fine.
+        let ok = text.replace("secretGroup = 2", "secretGroup = 1");
+        let cfg = convert(Path::new("x/.gitleaks.toml"), &ok, Config::default()).unwrap();
+        assert_eq!(cfg.custom_rules[0].rule.secret_group, Some(1));
     }
 
     #[test]

@@ -44,6 +44,8 @@ struct RawScan {
     #[serde(default)]
     exclude: Vec<String>,
     max_file_size: Option<u64>,
+    max_findings_per_file: Option<u64>,
+    max_findings: Option<u64>,
     secrets: Option<bool>,
     policy: Option<bool>,
     decode_depth: Option<u8>,
@@ -108,6 +110,10 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Files larger than this many bytes are skipped with a note.
     pub max_file_size: u64,
+    /// Findings kept per file; more are counted and reported as capped.
+    pub max_findings_per_file: u64,
+    /// Findings kept per scan; more are counted and reported as capped.
+    pub max_findings: u64,
     pub secrets: bool,
     pub policy: bool,
     /// How many layers of base64 / percent / escape encoding to look through.
@@ -174,8 +180,19 @@ impl Config {
         Config::from_layers(Some((file, text)), None)
     }
 
-    /// Find `.pipeguard.toml` or `pipeguard.toml` at `start` or the enclosing repository root and
-    /// load it; the embedded defaults alone when there is none.
+    /// The config every binary uses: the `explicit` file (`--config`) when given, else the one
+    /// discovered from `start` (see [`Config::discover`]), else the embedded defaults. Warnings
+    /// about the file itself are in [`Config::notes`]; [`crate::Report::add_config_notes`] turns
+    /// them into diagnostics so that every output shows them.
+    pub fn resolve(explicit: Option<&Path>, start: &Path) -> Result<Config, Error> {
+        match explicit {
+            Some(path) => Config::load(path),
+            None => Config::discover(start),
+        }
+    }
+
+    /// Find `.pipeguard.toml`, `pipeguard.toml` or `.gitleaks.toml` at `start` or a parent up to
+    /// the enclosing repository root and load it; the embedded defaults alone when there is none.
     pub fn discover(start: &Path) -> Result<Config, Error> {
         match find_config(start) {
             Some(path) => Config::load(&path),
@@ -215,6 +232,8 @@ impl Config {
             include: defaults.scan.include,
             exclude: defaults.scan.exclude,
             max_file_size: defaults.scan.max_file_size.unwrap_or(10 << 20),
+            max_findings_per_file: defaults.scan.max_findings_per_file.unwrap_or(1000),
+            max_findings: defaults.scan.max_findings.unwrap_or(100_000),
             secrets: defaults.scan.secrets.unwrap_or(true),
             policy: defaults.scan.policy.unwrap_or(true),
             decode_depth: defaults.scan.decode_depth.unwrap_or(2),
@@ -267,6 +286,12 @@ impl Config {
         cfg.exclude.extend(raw.scan.exclude);
         if let Some(v) = raw.scan.max_file_size {
             cfg.max_file_size = v;
+        }
+        if let Some(v) = raw.scan.max_findings_per_file {
+            cfg.max_findings_per_file = v;
+        }
+        if let Some(v) = raw.scan.max_findings {
+            cfg.max_findings = v;
         }
         if let Some(v) = raw.scan.secrets {
             cfg.secrets = v;

@@ -21,11 +21,13 @@ pub use history::{scan_history, scan_range};
 pub use staged::{scan_staged, scan_staged_files};
 pub use sweep::{find_repos, scan_repos, Target};
 
+use super::{Added, Blob, Content, Origin};
 use crate::error::Error;
-use crate::finding::{CommitInfo, Finding};
+use crate::finding::CommitInfo;
+use crate::scan::driver::Source;
 use crate::scan::{Diagnostic, Level, Report, Scanner};
-use git2::{Blob, DiffOptions, Oid, Patch, Repository};
-use std::path::Path;
+use git2::{DiffOptions, Oid, Patch, Repository};
+use std::path::{Path, PathBuf};
 
 /// What a long scan reports as it goes, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +46,7 @@ pub struct Progress {
 pub enum Phase {
     /// Walking commits and trees to list the blobs to scan (`done` counts commits).
     Listing,
-    /// Scanning blobs (`done` counts blobs, or commits in a range scan).
+    /// Scanning blobs (`done` counts blobs).
     Scanning,
     /// A sweep over several repositories (`done` counts repositories).
     Repositories,
@@ -53,25 +55,74 @@ pub enum Phase {
 /// A progress callback; called from worker threads, so it must be cheap and `Sync`.
 pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Sync);
 
-/// Open the repository for `path`, or, with no path, the one git's environment names
-/// (`GIT_DIR`, `GIT_INDEX_FILE` — set by `git commit` for hooks, e.g. with `git commit -a`) or that
-/// encloses the current directory.
-pub fn open(path: Option<&Path>) -> Result<Repository, Error> {
-    match path {
-        None => Repository::open_from_env().map_err(|e| {
-            Error::Git(format!(
-                "not inside a git repository (or it cannot be opened): {}",
-                e.message()
-            ))
-        }),
-        Some(p) => Repository::discover(p).map_err(|e| {
-            Error::Git(format!(
-                "{}: not a git repository (or it cannot be opened): {}",
-                p.display(),
-                e.message()
-            ))
-        }),
+/// What git's environment says about the repository, as a hook or `git commit -a` sets it.
+/// The binaries read the variables (resolving relative paths against their working directory)
+/// and pass them in; the library never reads the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitEnv {
+    /// `GIT_DIR`: the repository, instead of discovering it from a directory.
+    pub git_dir: Option<PathBuf>,
+    /// `GIT_WORK_TREE`: its working tree (with `GIT_DIR`).
+    pub work_tree: Option<PathBuf>,
+    /// `GIT_INDEX_FILE`: the index to read for staged scans (`git commit -a` and
+    /// `git commit <paths>` hand the hook a temporary index).
+    pub index_file: Option<PathBuf>,
+}
+
+impl GitEnv {
+    /// From git's variables as `var` looks them up (a binary passes `std::env::var_os`);
+    /// relative paths are relative to `cwd`, as git means them. Empty values count as unset.
+    pub fn from_vars(var: impl Fn(&str) -> Option<std::ffi::OsString>, cwd: &Path) -> Self {
+        let path = |name: &str| {
+            var(name)
+                .filter(|v| !v.is_empty())
+                .map(|v| cwd.join(PathBuf::from(v)))
+        };
+        GitEnv {
+            git_dir: path("GIT_DIR"),
+            work_tree: path("GIT_WORK_TREE"),
+            index_file: path("GIT_INDEX_FILE"),
+        }
     }
+}
+
+/// Open the repository that encloses `path`.
+pub fn open(path: &Path) -> Result<Repository, Error> {
+    Repository::discover(path).map_err(|e| {
+        Error::Git(format!(
+            "{}: not a git repository (or it cannot be opened): {}",
+            path.display(),
+            e.message()
+        ))
+    })
+}
+
+/// Open the repository `env.git_dir` names, or else the one enclosing `start`.
+pub fn open_env(env: &GitEnv, start: &Path) -> Result<Repository, Error> {
+    let Some(dir) = &env.git_dir else {
+        return open(start);
+    };
+    let repo = Repository::open(dir).map_err(|e| {
+        Error::Git(format!(
+            "{}: GIT_DIR is not a git repository (or it cannot be opened): {}",
+            dir.display(),
+            e.message()
+        ))
+    })?;
+    if let Some(wt) = &env.work_tree {
+        repo.set_workdir(wt, false)
+            .map_err(|e| Error::Git(format!("GIT_WORK_TREE {}: {}", wt.display(), e.message())))?;
+    }
+    Ok(repo)
+}
+
+/// Process-wide libgit2 settings for reading every object of a repository once: no object
+/// cache (it would only hold memory) and no re-hashing of each object on read (`git fsck`'s
+/// job, and it costs about as much as inflating). The library never calls this itself: a binary
+/// may, before it starts any thread.
+pub fn tune_for_bulk_reads() {
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
 }
 
 /// A shallow clone has no complete history: scanning it would silently miss commits.
@@ -94,36 +145,9 @@ pub(crate) fn display_repo(repo: &Repository) -> String {
         .to_string()
 }
 
-/// Lines a change adds to a blob, as 1-based inclusive ranges.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Added {
-    /// The whole blob is new.
-    All,
-    /// Sorted, non-overlapping ranges.
-    Lines(Vec<(usize, usize)>),
-}
-
-impl Added {
-    pub(crate) fn is_empty(&self) -> bool {
-        matches!(self, Added::Lines(v) if v.is_empty())
-    }
-
-    /// True when any line in `first..=last` is added.
-    pub(crate) fn overlaps(&self, first: usize, last: usize) -> bool {
-        match self {
-            Added::All => true,
-            Added::Lines(ranges) => {
-                // The first range that ends at or after `first`.
-                let i = ranges.partition_point(|&(_, end)| end < first);
-                ranges.get(i).is_some_and(|&(start, _)| start <= last)
-            }
-        }
-    }
-}
-
 /// Lines of `new` that are not in `old`, from a zero-context diff of the two blobs: with no
 /// context lines, the new side of each hunk is exactly the lines it adds.
-pub(crate) fn added_lines(old: &Blob<'_>, new: &Blob<'_>) -> Result<Added, Error> {
+pub(crate) fn added_lines(old: &git2::Blob<'_>, new: &git2::Blob<'_>) -> Result<Added, Error> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0).interhunk_lines(0).force_text(true);
     let patch = Patch::from_blobs(old, None, new, None, Some(&mut opts))?;
@@ -139,12 +163,14 @@ pub(crate) fn added_lines(old: &Blob<'_>, new: &Blob<'_>) -> Result<Added, Error
     Ok(Added::Lines(ranges))
 }
 
-/// One blob a change writes, with the lines it adds.
+/// One blob a change writes.
 #[derive(Debug, Clone)]
 pub(crate) struct Change {
     pub(crate) path: String,
     pub(crate) old: Option<Oid>,
     pub(crate) new: Oid,
+    /// The index (`Origin::Index`) or the commit that makes the change.
+    pub(crate) origin: Origin,
 }
 
 /// What the deltas of a diff write, minus what is never scanned (deletions, submodules, symbolic
@@ -152,6 +178,7 @@ pub(crate) struct Change {
 pub(crate) fn changes(
     diff: &git2::Diff<'_>,
     scanner: &Scanner,
+    origin: Origin,
     notes: Option<&mut Vec<Diagnostic>>,
 ) -> Vec<Change> {
     use git2::{Delta, FileMode};
@@ -203,101 +230,94 @@ pub(crate) fn changes(
             path,
             old,
             new: new.id(),
+            origin,
         });
     }
     out
 }
 
-/// Scan the new blob of a change and keep the findings that overlap the lines it adds.
-/// Returns whether the blob was scanned.
-pub(crate) fn scan_change(
-    repo: &Repository,
-    scanner: &Scanner,
-    change: &Change,
-    report: &mut Report,
-) -> Vec<Finding> {
-    let path = change.path.as_str();
-    let new = match read_blob(repo, scanner, path, change.new, report) {
-        Some(b) => b,
-        None => return Vec::new(),
-    };
-    let added = match change.old.map(|o| repo.find_blob(o)) {
-        None => Added::All,
-        Some(Ok(old)) => match added_lines(&old, &new) {
-            Ok(a) => a,
-            Err(e) => {
-                report.diagnostics.push(Diagnostic::new(
-                    Level::Error,
-                    Some(path),
-                    format!("could not diff: {e}"),
-                ));
-                return Vec::new();
-            }
-        },
-        // The old side is missing (a broken object store): treat every line as added.
-        Some(Err(_)) => Added::All,
-    };
-    if added.is_empty() {
-        return Vec::new();
-    }
-    let lines = match &added {
-        Added::All => None,
-        Added::Lines(ranges) => Some(&ranges[..]),
-    };
-    let blob = scanner.scan_bytes_within(path, new.content(), lines);
-    count(report, &blob, new.size());
-    report.diagnostics.extend(blob.diagnostics);
-    blob.findings
-        .into_iter()
-        .filter(|f| added.overlaps(f.line, f.end_line.max(f.line)))
-        .collect()
+/// A repository handle for one worker thread, opened from the same git directory (a
+/// `git2::Repository` cannot be shared across threads).
+pub(crate) fn reopen<'a>(git_dir: &Path) -> Result<RepoRef<'a>, Error> {
+    Repository::open(git_dir)
+        .map(RepoRef::Owned)
+        .map_err(|e| Error::Git(format!("cannot reopen the repository: {}", e.message())))
 }
 
-/// Read a blob, or record why not (too large, missing). Checks the size from the object header
-/// first, so an oversized blob is never loaded.
-pub(crate) fn read_blob<'r>(
-    repo: &'r Repository,
-    scanner: &Scanner,
-    path: &str,
-    id: Oid,
-    report: &mut Report,
-) -> Option<Blob<'r>> {
-    let max = scanner.config.max_file_size;
-    if let Ok(odb) = repo.odb() {
-        if let Ok((size, _)) = odb.read_header(id) {
-            if size as u64 > max {
-                report.stats.files_skipped += 1;
-                report.diagnostics.push(Diagnostic::new(
-                    Level::Note,
-                    Some(path),
-                    format!(
-                        "skipped: {size} bytes is over the {max}-byte limit (scan.max_file_size)"
-                    ),
-                ));
-                return None;
-            }
+/// The calling thread's repository (borrowed) or a worker's own.
+pub(crate) enum RepoRef<'a> {
+    Borrowed(&'a Repository),
+    Owned(Repository),
+}
+
+impl std::ops::Deref for RepoRef<'_> {
+    type Target = Repository;
+    fn deref(&self) -> &Repository {
+        match self {
+            RepoRef::Borrowed(r) => r,
+            RepoRef::Owned(r) => r,
         }
     }
-    match repo.find_blob(id) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            report.stats.files_skipped += 1;
-            report.diagnostics.push(Diagnostic::new(
+}
+
+/// Changes (staged or in commits) as blobs, each with the lines it adds.
+pub(crate) struct Changes<'a> {
+    /// The repository's git directory, for the workers' own handles.
+    pub(crate) git_dir: PathBuf,
+    pub(crate) lifetime: std::marker::PhantomData<&'a ()>,
+    /// `scan.max_file_size`: larger blobs are not loaded to be diffed (the driver skips them).
+    pub(crate) max: u64,
+}
+
+impl<'a> Source for Changes<'a> {
+    type Item = Change;
+    type Reader = RepoRef<'a>;
+
+    fn reader(&self) -> Result<RepoRef<'a>, Error> {
+        reopen(&self.git_dir)
+    }
+
+    fn blob<'r>(
+        &self,
+        repo: &'r RepoRef<'a>,
+        change: &Change,
+    ) -> Result<Option<Blob<'r>>, Diagnostic> {
+        let path = change.path.as_str();
+        let blob = |added| Blob {
+            path: change.path.clone(),
+            origin: change.origin,
+            added: Some(added),
+            content: Content::Object {
+                repo: &**repo,
+                id: change.new,
+            },
+        };
+        let Some(old) = change.old else {
+            return Ok(Some(blob(Added::All)));
+        };
+        // An oversized blob is never loaded to be diffed: the driver notes it.
+        let size = repo.odb().and_then(|o| o.read_header(change.new));
+        if size.is_ok_and(|(n, _)| n as u64 > self.max) {
+            return Ok(Some(blob(Added::All)));
+        }
+        let new = repo.find_blob(change.new).map_err(|e| {
+            Diagnostic::new(
                 Level::Error,
                 Some(path),
-                format!("could not read blob {id}: {}", e.message()),
-            ));
-            None
+                format!("could not read blob {}: {}", change.new, e.message()),
+            )
+        })?;
+        let added = match repo.find_blob(old) {
+            Ok(old) => added_lines(&old, &new).map_err(|e| {
+                Diagnostic::new(Level::Error, Some(path), format!("could not diff: {e}"))
+            })?,
+            // The old side is missing (a broken object store): treat every line as added.
+            Err(_) => Added::All,
+        };
+        if added.is_empty() {
+            return Ok(None);
         }
-    }
-}
-
-pub(crate) fn count(report: &mut Report, blob: &crate::scan::BlobScan, size: usize) {
-    if blob.scanned {
-        report.stats.files_scanned += 1;
-        report.stats.bytes_scanned += size as u64;
-    } else {
-        report.stats.files_skipped += 1;
+        Ok(Some(blob(added)))
     }
 }
 
@@ -420,16 +440,21 @@ mod tests {
         assert_eq!(rfc3339_utc(1_704_164_645), "2024-01-02T03:04:05Z");
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
     }
+}
 
-    #[test]
-    fn added_overlaps() {
-        let a = Added::Lines(vec![(3, 4), (10, 10)]);
-        assert!(!a.overlaps(1, 2));
-        assert!(a.overlaps(2, 3));
-        assert!(a.overlaps(4, 9));
-        assert!(!a.overlaps(5, 9));
-        assert!(a.overlaps(10, 10));
-        assert!(!a.overlaps(11, 20));
-        assert!(Added::All.overlaps(7, 7));
+impl<'a> Changes<'a> {
+    /// Scan `list` (the calling thread reads with `repo`).
+    pub(crate) fn scan(
+        scanner: &Scanner,
+        repo: &'a Repository,
+        list: &[Change],
+        progress: Option<ProgressFn<'_>>,
+    ) -> Result<crate::scan::driver::Scanned, Error> {
+        let source = Changes {
+            git_dir: repo.path().to_path_buf(),
+            max: scanner.config.max_file_size,
+            lifetime: std::marker::PhantomData,
+        };
+        crate::scan::driver::run(scanner, &source, RepoRef::Borrowed(repo), list, progress)
     }
 }

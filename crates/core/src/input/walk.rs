@@ -1,22 +1,167 @@
-//! A directory tree, walked in parallel with the `ignore` crate (`.gitignore` honoured, hidden
-//! files included — `.env` is where secrets live — and `.git` itself skipped).
+//! Files: directory trees walked in parallel with the `ignore` crate (`.gitignore` honoured,
+//! hidden files included — `.env` is where secrets live — and `.git` itself skipped), files,
+//! streams (a FIFO, a character device) and standard input (`-`) named on the command line.
+//!
+//! Paths are relative to the enclosing repository's root, wherever the scan starts, so that
+//! `scan sub/` and `scan .` give the same fingerprints; outside a repository they are relative
+//! to the directory scanned. In a repository, files that git tracks are scanned even when they
+//! also match `.gitignore` (a repository scan covers what git tracks). What cannot be read (a
+//! directory without permission, a name too long) is an `Error` diagnostic: the binaries exit 2.
 
 use crate::error::Error;
+use crate::input::{read_capped, Blob, Content, Loaded, Origin};
+use crate::scan::driver::{self, Source};
 use crate::scan::{Diagnostic, Level, Report, Scanner};
-use std::path::Path;
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Scan a directory (or a single file) with `threads` workers (0: one per core).
-pub fn scan_path(scanner: &Scanner, root: &Path, threads: usize) -> Result<Report, Error> {
-    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
-    if meta.is_file() {
-        let mut report = Report::default();
-        let display = root.to_string_lossy().replace('\\', "/");
-        scan_file(scanner, root, &display, meta.len(), &mut report);
-        report.finish();
-        return Ok(report);
+/// What findings from standard input are reported at.
+pub const STDIN_PATH: &str = "<stdin>";
+
+/// One file to scan.
+enum Item {
+    File { abs: PathBuf, rel: String },
+    Stream { abs: PathBuf, rel: String },
+    Stdin(Vec<u8>),
+}
+
+/// Scan a directory (or a single file) with the default settings of [`scan_paths`].
+pub fn scan_path(scanner: &Scanner, root: &Path) -> Result<Report, Error> {
+    scan_paths(scanner, &[root.to_path_buf()], &mut std::io::empty())
+}
+
+/// Scan the paths named on a command line: directories (walked), regular files, streams, and
+/// `-`, which reads `stdin`. Errors about one path are diagnostics; the others are still scanned.
+pub fn scan_paths(
+    scanner: &Scanner,
+    paths: &[PathBuf],
+    stdin: &mut dyn Read,
+) -> Result<Report, Error> {
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut skipped = 0;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            match read_capped(&mut *stdin, scanner.config.max_file_size) {
+                Ok(Loaded::TooLarge(_)) => {
+                    skipped += 1;
+                    diagnostics.push(scanner.too_large(STDIN_PATH, String::new()));
+                }
+                Ok(l) => items.push(Item::Stdin(l.bytes().to_vec())),
+                Err(e) => diagnostics.push(Diagnostic::new(Level::Error, Some(STDIN_PATH), e)),
+            }
+            continue;
+        }
+        list(scanner, path, &mut items, &mut diagnostics, &mut skipped);
     }
-    let total = Mutex::new(Report::default());
+    let scanned = driver::run(scanner, &Files, (), &items, None)?;
+    let mut report = scanned.report;
+    report.diagnostics.extend(diagnostics);
+    report.stats.files_skipped += skipped;
+    report.finish();
+    Ok(report)
+}
+
+/// Where a named path sits: the prefix that makes its entries repository-relative.
+struct Place {
+    /// The repository root, if the path is inside one.
+    repo_root: Option<PathBuf>,
+    /// `/`-separated path of the named path relative to the repository root ("" for the root),
+    /// or `None` outside a repository.
+    prefix: Option<String>,
+}
+
+fn place(path: &Path) -> Place {
+    let none = Place {
+        repo_root: None,
+        prefix: None,
+    };
+    let Ok(canon) = std::fs::canonicalize(path) else {
+        return none;
+    };
+    let Some(root) = canon.ancestors().find(|d| d.join(".git").exists()) else {
+        return none;
+    };
+    let rel = canon.strip_prefix(root).unwrap_or(Path::new(""));
+    Place {
+        prefix: Some(slashes(rel)),
+        repo_root: Some(root.to_path_buf()),
+    }
+}
+
+fn slashes(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn join(prefix: &str, rel: &str) -> String {
+    match (prefix.is_empty(), rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (false, true) => prefix.to_string(),
+        (false, false) => format!("{prefix}/{rel}"),
+    }
+}
+
+/// List one named path.
+fn list(
+    scanner: &Scanner,
+    path: &Path,
+    items: &mut Vec<Item>,
+    diagnostics: &mut Vec<Diagnostic>,
+    skipped: &mut u64,
+) {
+    let shown = slashes(path);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            diagnostics.push(Diagnostic::new(
+                Level::Error,
+                Some(&shown),
+                format!("cannot scan: {e}"),
+            ));
+            return;
+        }
+    };
+    let place = place(path);
+    if !meta.is_dir() {
+        // A file named on the command line is scanned whatever the include/exclude globs say.
+        let rel = place.prefix.unwrap_or(shown);
+        let abs = path.to_path_buf();
+        items.push(if meta.is_file() {
+            Item::File { abs, rel }
+        } else {
+            Item::Stream { abs, rel }
+        });
+        return;
+    }
+    let prefix = place.prefix.clone().unwrap_or_default();
+    let walked = walk_dir(scanner, path, &prefix, diagnostics, skipped);
+    if let Some(root) = &place.repo_root {
+        let seen: HashSet<&str> = walked
+            .iter()
+            .filter_map(|i| match i {
+                Item::File { rel, .. } => Some(rel.as_str()),
+                _ => None,
+            })
+            .collect();
+        let tracked = tracked_but_ignored(scanner, root, &prefix, &seen, diagnostics);
+        items.extend(walked);
+        items.extend(tracked);
+    } else {
+        items.extend(walked);
+    }
+}
+
+/// Walk a directory in parallel; entries come back with repository-relative paths.
+fn walk_dir(
+    scanner: &Scanner,
+    root: &Path,
+    prefix: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    skipped: &mut u64,
+) -> Vec<Item> {
+    let total = Mutex::new(Listing::default());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -25,24 +170,32 @@ pub fn scan_path(scanner: &Scanner, root: &Path, threads: usize) -> Result<Repor
         .require_git(false)
         .parents(true)
         .follow_links(false)
-        .threads(threads)
         .filter_entry(|e| e.file_name() != ".git")
         .build_parallel();
-    let mut builder = VisitorBuilder {
+    walker.visit(&mut VisitorBuilder {
         scanner,
         root,
+        prefix,
         total: &total,
-    };
-    walker.visit(&mut builder);
-    let mut report = total.into_inner().unwrap_or_else(|p| p.into_inner());
-    report.finish();
-    Ok(report)
+    });
+    let listing = total.into_inner().unwrap_or_else(|p| p.into_inner());
+    diagnostics.extend(listing.diagnostics);
+    *skipped += listing.skipped;
+    listing.items
+}
+
+#[derive(Default)]
+struct Listing {
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+    skipped: u64,
 }
 
 struct VisitorBuilder<'s> {
     scanner: &'s Scanner,
     root: &'s Path,
-    total: &'s Mutex<Report>,
+    prefix: &'s str,
+    total: &'s Mutex<Listing>,
 }
 
 impl<'s> ignore::ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
@@ -50,18 +203,20 @@ impl<'s> ignore::ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
         Box::new(Visitor {
             scanner: self.scanner,
             root: self.root,
+            prefix: self.prefix,
             total: self.total,
-            local: Report::default(),
+            local: Listing::default(),
         })
     }
 }
 
-/// One worker: scans into a thread-local report, merged into the total when the worker ends.
+/// One walker thread: lists into a thread-local listing, merged into the total when it ends.
 struct Visitor<'s> {
     scanner: &'s Scanner,
     root: &'s Path,
-    total: &'s Mutex<Report>,
-    local: Report,
+    prefix: &'s str,
+    total: &'s Mutex<Listing>,
+    local: Listing,
 }
 
 impl ignore::ParallelVisitor for Visitor<'_> {
@@ -71,26 +226,22 @@ impl ignore::ParallelVisitor for Visitor<'_> {
                 let Some(ft) = entry.file_type() else {
                     return ignore::WalkState::Continue;
                 };
-                let rel = relative(self.root, entry.path());
+                let rel = join(self.prefix, &relative(self.root, entry.path()));
                 if ft.is_symlink() {
                     self.local.diagnostics.push(Diagnostic::new(
                         Level::Note,
                         Some(&rel),
                         "skipped: symbolic link (not followed)",
                     ));
-                    self.local.stats.files_skipped += 1;
+                    self.local.skipped += 1;
                 } else if ft.is_file() && self.scanner.path_selected(&rel) {
-                    let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                    scan_file(self.scanner, entry.path(), &rel, len, &mut self.local);
+                    self.local.items.push(Item::File {
+                        abs: entry.into_path(),
+                        rel,
+                    });
                 }
             }
-            Err(err) => {
-                self.local.diagnostics.push(Diagnostic::new(
-                    Level::Warning,
-                    None,
-                    format!("walk: {err}"),
-                ));
-            }
+            Err(err) => self.local.diagnostics.push(walk_error(self.root, self.prefix, &err)),
         }
         ignore::WalkState::Continue
     }
@@ -99,50 +250,129 @@ impl ignore::ParallelVisitor for Visitor<'_> {
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
         let local = std::mem::take(&mut self.local);
-        self.total
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .merge(local);
+        let mut total = self.total.lock().unwrap_or_else(|p| p.into_inner());
+        total.items.extend(local.items);
+        total.diagnostics.extend(local.diagnostics);
+        total.skipped += local.skipped;
     }
 }
 
-fn scan_file(scanner: &Scanner, path: &Path, rel: &str, len: u64, report: &mut Report) {
-    if len > scanner.config.max_file_size {
-        report.stats.files_skipped += 1;
-        report.diagnostics.push(Diagnostic::new(
-            Level::Note,
-            Some(rel),
-            format!(
-                "skipped: {len} bytes is over the {}-byte limit (scan.max_file_size)",
-                scanner.config.max_file_size
-            ),
-        ));
-        return;
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let blob = scanner.scan_bytes(rel, &bytes);
-            if blob.scanned {
-                report.stats.files_scanned += 1;
-                report.stats.bytes_scanned += bytes.len() as u64;
-            } else {
-                report.stats.files_skipped += 1;
+/// A directory that could not be read: an error naming it (a warning for ignore files that do
+/// not parse, which do not keep anything from being scanned).
+fn walk_error(root: &Path, prefix: &str, err: &ignore::Error) -> Diagnostic {
+    let mut path = None;
+    let mut inner = err;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert_with(|| join(prefix, &relative(root, p)));
+                inner = err;
             }
-            report.findings.extend(blob.findings);
-            report.diagnostics.extend(blob.diagnostics);
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err;
+            }
+            _ => break,
         }
+    }
+    let level = match inner {
+        ignore::Error::Io(_) | ignore::Error::Loop { .. } => Level::Error,
+        _ => Level::Warning,
+    };
+    let what = match inner {
+        ignore::Error::Io(e) => format!("cannot read: {e}"),
+        other => other.to_string(),
+    };
+    let path = path.filter(|p| !p.is_empty()).unwrap_or_else(|| slashes(root));
+    Diagnostic::new(level, Some(&path), what)
+}
+
+/// Files git tracks under `prefix` that the walk left out because they match `.gitignore`.
+fn tracked_but_ignored(
+    scanner: &Scanner,
+    root: &Path,
+    prefix: &str,
+    seen: &HashSet<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Item> {
+    let index = git2::Repository::open(root).and_then(|r| r.index());
+    let index = match index {
+        Ok(i) => i,
         Err(e) => {
-            report.stats.files_skipped += 1;
-            report.diagnostics.push(Diagnostic::new(
+            diagnostics.push(Diagnostic::new(
                 Level::Error,
-                Some(rel),
-                format!("could not read: {e}"),
+                Some(&slashes(root)),
+                format!(
+                    "cannot read the git index, so tracked files that match .gitignore cannot \
+                     be found: {}",
+                    e.message()
+                ),
             ));
+            return Vec::new();
         }
+    };
+    let under = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    let mut out = Vec::new();
+    for entry in index.iter() {
+        // Regular files only (not symbolic links or submodules).
+        if entry.mode & 0o170000 != 0o100000 {
+            continue;
+        }
+        let rel = String::from_utf8_lossy(&entry.path).into_owned();
+        let inside = rel.starts_with(&under) || rel == prefix;
+        if !inside || seen.contains(rel.as_str()) || !scanner.path_selected(&rel) {
+            continue;
+        }
+        if rel.split('/').any(|c| c == ".git") {
+            continue;
+        }
+        let abs = root.join(&rel);
+        // Deleted from the working tree: nothing on disk to scan.
+        if std::fs::symlink_metadata(&abs).is_ok_and(|m| m.is_file()) {
+            out.push(Item::File { abs, rel });
+        }
+    }
+    out
+}
+
+/// Files are read by the driver; no reader state.
+struct Files;
+
+impl Source for Files {
+    type Item = Item;
+    type Reader = ();
+
+    fn reader(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn blob<'r>(&self, _: &'r (), item: &Item) -> Result<Option<Blob<'r>>, Diagnostic> {
+        Ok(Some(match item {
+            Item::File { abs, rel } => Blob {
+                path: rel.clone(),
+                origin: Origin::File,
+                added: None,
+                content: Content::File(abs.clone()),
+            },
+            Item::Stream { abs, rel } => Blob {
+                path: rel.clone(),
+                origin: Origin::File,
+                added: None,
+                content: Content::Stream(abs.clone()),
+            },
+            Item::Stdin(bytes) => Blob {
+                path: STDIN_PATH.to_string(),
+                origin: Origin::Stdin,
+                added: None,
+                content: Content::Bytes(bytes.clone()),
+            },
+        }))
     }
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.to_string_lossy().replace('\\', "/")
+    slashes(path.strip_prefix(root).unwrap_or(path))
 }

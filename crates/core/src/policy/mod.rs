@@ -81,7 +81,7 @@ pub fn scan_only(path: &str, bytes: &[u8], only: Option<&str>) -> PolicyOutcome 
     let Ok(src) = std::str::from_utf8(bytes) else {
         if sniff.strong {
             out.diagnostics
-                .push(format!("{path}: not valid UTF-8; policy checks skipped"));
+                .push("not valid UTF-8; policy checks skipped".to_string());
         }
         return out;
     };
@@ -92,7 +92,7 @@ pub fn scan_only(path: &str, bytes: &[u8], only: Option<&str>) -> PolicyOutcome 
     }
     if sniff.strong || !docs.is_empty() {
         out.diagnostics
-            .extend(diags.into_iter().map(|d| format!("{path}:{d}")));
+            .extend(diags);
     }
     out.hits.sort_by(|a, b| {
         (a.line, a.column, a.check_id, &a.anchor).cmp(&(b.line, b.column, b.check_id, &b.anchor))

@@ -59,6 +59,9 @@ pub struct Context<'a> {
     pub color: bool,
     /// Show skipped-file notes one by one.
     pub verbose: bool,
+    /// Text printed after the text report's summary instead of the default hint (the hook's
+    /// advice).
+    pub footer: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -68,6 +71,7 @@ impl<'a> Context<'a> {
             docs: rule_docs(scanner),
             color: false,
             verbose: false,
+            footer: None,
         }
     }
 }

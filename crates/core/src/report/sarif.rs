@@ -311,6 +311,7 @@ mod tests {
             docs: BTreeMap::new(),
             color: false,
             verbose: false,
+            footer: None,
         }
     }
 

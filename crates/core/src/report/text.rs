@@ -1,4 +1,5 @@
-//! Human-readable output for a terminal: one block per finding, then a summary.
+//! Human-readable output for a terminal: one block per finding, then a summary and a footer
+//! (the CLI's false-positive hint, or the hook's advice). The CLI and the hook share it.
 
 use super::{counts, Context};
 use crate::finding::Severity;
@@ -65,24 +66,11 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
         }
         out.push('\n');
     }
-    let mut notes = 0;
-    for d in &report.diagnostics {
-        if d.level == Level::Note && !ctx.verbose {
-            notes += 1;
-            continue;
-        }
-        let level = match d.level {
-            Level::Note => "note",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        };
-        let path = d
-            .path
-            .as_deref()
-            .map(|p| format!("{p}: "))
-            .unwrap_or_default();
-        let _ = writeln!(out, "{}: {path}{}", paint(BOLD, level), d.message);
-    }
+    let notes = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Note)
+        .count();
     let n = report.findings.len();
     let by: Vec<String> = counts(report)
         .into_iter()
@@ -111,20 +99,44 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
     );
     if report.stats.files_skipped > 0 {
         let _ = write!(summary, "; {} skipped", report.stats.files_skipped);
-        if notes > 0 {
+        if notes > 0 && !ctx.verbose {
             summary.push_str(" (--verbose lists them)");
         }
     }
-    let _ = writeln!(out, "{}", paint(BOLD, &summary));
-    if n > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                DIM,
-                "False positive? Add `pipeguard:allow[rule-id]` on the line, an [allowlist] entry in .pipeguard.toml, or a baseline (`pipeguard baseline`)."
-            )
+    if report.stats.findings_capped > 0 {
+        let _ = write!(
+            summary,
+            "; {} more not reported (finding caps)",
+            report.stats.findings_capped
         );
+    }
+    let _ = writeln!(out, "{}", paint(BOLD, &summary));
+    match &ctx.footer {
+        Some(footer) => out.push_str(footer),
+        None if n > 0 => {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(
+                    DIM,
+                    "False positive? Add `pipeguard:allow[rule-id]` on the line, an [allowlist] entry in .pipeguard.toml, or a baseline (`pipeguard baseline`)."
+                )
+            );
+        }
+        None => {}
+    }
+    out
+}
+
+/// The diagnostics, one per line (`warning: path:line:col: message`); notes only when verbose.
+/// Binaries write these to standard error, whatever the report format.
+pub fn diagnostics(report: &Report, ctx: &Context<'_>) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        if d.level == Level::Note && !ctx.verbose {
+            continue;
+        }
+        let _ = writeln!(out, "{d}");
     }
     out
 }

@@ -764,12 +764,7 @@ fn is_line_local(pattern: &str) -> bool {
             HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(can_match_newline),
         }
     }
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .multi_line(true)
-        .build()
-        .parse(pattern)
+    rule::parse_pattern(pattern)
         .map(|h| !can_match_newline(&h))
         .unwrap_or(false)
 }

@@ -11,23 +11,24 @@
 //! had (its conflict resolutions), so merged-in branches are not reported twice.
 
 use super::{
-    changes, commit_info, count, dedup_diagnostics, read_blob, refuse_shallow, scan_change, Phase,
-    Progress, ProgressFn,
+    changes, commit_info, dedup_diagnostics, refuse_shallow, reopen, Change, Changes, Phase,
+    Progress, ProgressFn, RepoRef,
 };
 use crate::error::Error;
 use crate::finding::{CommitInfo, Finding};
-use crate::scan::{Report, Scanner};
+use crate::input::{Blob, Content, Origin};
+use crate::scan::driver::{self, Source};
+use crate::scan::{Diagnostic, Level, Report, Scanner};
 use git2::{DiffOptions, ObjectType, Oid, Repository, RevparseMode, Sort};
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// Blobs (or commits) a worker takes at a time: enough consecutive versions of a file for its
-/// delta chain to be read by one worker.
-const CHUNK: usize = 32;
-
-/// Scan every blob reachable from all refs (or from `branch` only), once each.
+/// Scan every blob reachable from all refs (or from `branch` only), once each. This is the entry
+/// point for "scan the whole history of this repository".
+///
+/// What cannot be read (a ref whose tip is missing, a truncated pack, a missing tree or blob) is
+/// an `Error` diagnostic naming it, and everything else is still scanned: the binaries exit 2.
+/// Tags that point straight at a blob or a tree are scanned too.
 pub fn scan_history(
     scanner: &Scanner,
     repo: &Repository,
@@ -35,13 +36,10 @@ pub fn scan_history(
     progress: Option<ProgressFn<'_>>,
 ) -> Result<Report, Error> {
     refuse_shallow(repo)?;
-    // Every object is read once here, so libgit2's object cache would only hold memory, and
-    // re-hashing each object on read (corruption detection: `git fsck`'s job) costs about as much
-    // as inflating it. Both are process-wide libgit2 settings.
-    git2::opts::enable_caching(false);
-    git2::opts::strict_hash_verification(false);
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let mut list = BlobList::default();
+    let mut extra: Vec<(Oid, ObjectType, String)> = Vec::new();
     match branch {
         Some(b) => {
             let c = repo
@@ -51,97 +49,229 @@ pub fn scan_history(
             walk.push(c.id())?;
         }
         None => {
-            let mut any = false;
+            let mut tips = Vec::new();
             for r in repo.references()? {
-                if let Ok(c) = r?.peel_to_commit() {
-                    walk.push(c.id())?;
-                    any = true;
+                match r {
+                    Ok(r) => {
+                        let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                        tips.push((name, r.peel(ObjectType::Any)));
+                    }
+                    Err(e) => list.diagnostics.push(Diagnostic::new(
+                        Level::Error,
+                        None,
+                        format!("cannot read a ref: {}", e.message()),
+                    )),
                 }
             }
-            if let Ok(c) = repo.head().and_then(|h| h.peel_to_commit()) {
-                walk.push(c.id())?;
-                any = true;
+            match repo.head() {
+                Ok(h) => tips.push(("HEAD".to_string(), h.peel(ObjectType::Any))),
+                Err(e)
+                    if e.code() == git2::ErrorCode::UnbornBranch
+                        || e.code() == git2::ErrorCode::NotFound => {}
+                Err(e) => tips.push(("HEAD".to_string(), Err(e))),
             }
-            if !any {
-                return Ok(Report::default());
+            for (name, tip) in tips {
+                match tip {
+                    Ok(obj) => match obj.kind() {
+                        Some(ObjectType::Commit) => walk.push(obj.id())?,
+                        Some(k @ (ObjectType::Tree | ObjectType::Blob)) => {
+                            extra.push((obj.id(), k, name));
+                        }
+                        _ => {}
+                    },
+                    Err(e) => list.diagnostics.push(Diagnostic::new(
+                        Level::Error,
+                        Some(&name),
+                        format!(
+                            "cannot read the object this ref points to: {} (is the repository \
+                             complete? `git fsck` tells what is missing)",
+                            e.message()
+                        ),
+                    )),
+                }
             }
         }
     }
-    let list = list_blobs(scanner, repo, walk, progress)?;
-    let mut report = scan_blobs(scanner, repo, &list, progress)?;
-    first_occurrences(&mut report, &list.commits);
+    list.walk_commits(scanner, repo, walk, progress);
+    for (id, kind, name) in extra {
+        list.add_ref_object(scanner, repo, id, kind, name);
+    }
+    // Read the versions of a file one after the other (a stable sort keeps them in commit order):
+    // they are one delta chain in the pack, so its bases stay in libgit2's delta-base cache
+    // instead of being inflated again for every version (in commit order, thousands of other
+    // files come between two versions of one file: zlib was 38 % of a history scan's time).
+    list.items.sort_by(|a, b| a.path.cmp(&b.path));
+    let source = Objects {
+        git_dir: repo.path().to_path_buf(),
+        lifetime: std::marker::PhantomData,
+    };
+    let scanned = driver::run(
+        scanner,
+        &source,
+        RepoRef::Borrowed(repo),
+        &list.items,
+        progress,
+    )?;
+    let mut report = scanned.report;
+    report.diagnostics.append(&mut list.diagnostics);
+    attribute(repo, &mut report, &scanned.origins, &list);
     dedup_diagnostics(&mut report);
     report.finish();
     Ok(report)
 }
 
-/// One finding per fingerprint (rule, path, secret). A secret that stays in a file through many
-/// edits is in every later version of that file's blob; it is reported once, at the commit that
-/// introduced it (the earliest in parents-first order).
-fn first_occurrences(report: &mut Report, commits: &[Oid]) {
-    let wanted: HashSet<&str> = report
-        .findings
-        .iter()
-        .filter_map(|f| f.commit.as_ref().map(|c| c.id.as_str()))
+/// One finding per fingerprint (rule, path, secret), at the commit that introduced it: a secret
+/// that stays in a file through many edits is in every later version of that file's blob; it is
+/// reported once, at the earliest commit in parents-first order. Then each kept finding gets its
+/// commit's author, date and summary (or the ref it was found through).
+fn attribute(repo: &Repository, report: &mut Report, origins: &[Origin], list: &BlobList) {
+    let rank = |o: &Origin| match o {
+        Origin::Commit(i) => *i as usize,
+        _ => usize::MAX,
+    };
+    let mut tagged: Vec<(Finding, Origin)> = std::mem::take(&mut report.findings)
+        .into_iter()
+        .zip(origins.iter().copied())
         .collect();
-    let mut order: HashMap<String, usize> = HashMap::new();
-    for (i, c) in commits.iter().enumerate() {
-        let id = c.to_string();
-        if wanted.contains(id.as_str()) {
-            order.insert(id, i);
+    tagged.sort_by(|(a, oa), (b, ob)| {
+        (&a.fingerprint, rank(oa), a.line, a.column).cmp(&(&b.fingerprint, rank(ob), b.line, b.column))
+    });
+    tagged.dedup_by(|later, first| later.0.fingerprint == first.0.fingerprint);
+    let mut infos: HashMap<u32, Option<CommitInfo>> = HashMap::new();
+    for (f, origin) in &mut tagged {
+        match *origin {
+            Origin::Commit(i) => {
+                f.commit = infos
+                    .entry(i)
+                    .or_insert_with(|| {
+                        repo.find_commit(list.commits[i as usize])
+                            .ok()
+                            .map(|c| commit_info(&c))
+                    })
+                    .clone();
+            }
+            Origin::Ref(i) => {
+                f.extra
+                    .insert("ref".to_string(), list.refs[i as usize].clone());
+            }
+            _ => {}
         }
     }
-    let rank = |f: &Finding| {
-        f.commit
-            .as_ref()
-            .and_then(|c| order.get(&c.id).copied())
-            .unwrap_or(usize::MAX)
-    };
-    let mut findings = std::mem::take(&mut report.findings);
-    findings.sort_by_cached_key(|f| (f.fingerprint.clone(), rank(f), f.line, f.column));
-    findings.dedup_by(|later, first| later.fingerprint == first.fingerprint);
-    report.findings = findings;
+    report.findings = tagged.into_iter().map(|(f, _)| f).collect();
 }
 
 /// A blob to scan and where it first appeared.
 struct Item {
     id: Oid,
-    commit: u32,
+    origin: Origin,
     path: Box<str>,
 }
 
+/// Every blob to scan, each once, with where it first appeared.
+#[derive(Default)]
 struct BlobList {
+    /// Commits in parents-first order; `Origin::Commit(i)` indexes this.
     commits: Vec<Oid>,
+    /// Refs that point straight at a tree or blob; `Origin::Ref(i)` indexes this.
+    refs: Vec<String>,
     items: Vec<Item>,
+    seen_trees: HashSet<Oid, OidHash>,
+    seen_blobs: HashSet<Oid, OidHash>,
+    /// What could not be read while listing.
+    diagnostics: Vec<Diagnostic>,
 }
 
-/// Walk commits parents-first and their trees once each, keeping every blob's first appearance.
-fn list_blobs(
-    scanner: &Scanner,
-    repo: &Repository,
-    walk: git2::Revwalk<'_>,
-    progress: Option<ProgressFn<'_>>,
-) -> Result<BlobList, Error> {
-    let mut seen_trees: HashSet<Oid, OidHash> = HashSet::default();
-    let mut seen_blobs: HashSet<Oid, OidHash> = HashSet::default();
-    let mut commits = Vec::new();
-    let mut items = Vec::new();
-    let mut stack: Vec<(Oid, String)> = Vec::new();
-    for oid in walk {
-        let oid = oid.map_err(|e| missing("a commit", e))?;
-        let commit = repo
-            .find_commit(oid)
-            .map_err(|e| missing(&format!("commit {oid}"), e))?;
-        let ci = commits.len() as u32;
-        commits.push(oid);
-        stack.push((commit.tree_id(), String::new()));
+impl BlobList {
+    /// Walk commits parents-first and their trees once each, keeping every blob's first
+    /// appearance.
+    fn walk_commits(
+        &mut self,
+        scanner: &Scanner,
+        repo: &Repository,
+        walk: git2::Revwalk<'_>,
+        progress: Option<ProgressFn<'_>>,
+    ) {
+        for oid in walk {
+            let oid = match oid {
+                Ok(oid) => oid,
+                Err(e) => {
+                    // The walk cannot go on past a commit it cannot read.
+                    self.diagnostics.push(missing("the commit graph", &e));
+                    break;
+                }
+            };
+            let commit = match repo.find_commit(oid) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.diagnostics
+                        .push(missing(&format!("commit {oid}"), &e));
+                    continue;
+                }
+            };
+            let origin = Origin::Commit(self.commits.len() as u32);
+            self.commits.push(oid);
+            self.walk_tree(scanner, repo, commit.tree_id(), String::new(), origin);
+            if let Some(p) = progress {
+                if self.commits.len() % 64 == 0 {
+                    p(Progress {
+                        phase: Phase::Listing,
+                        done: self.commits.len() as u64,
+                        total: 0,
+                        bytes: 0,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A ref that points straight at a tree or a blob (`git tag t <tree-or-blob>`).
+    fn add_ref_object(
+        &mut self,
+        scanner: &Scanner,
+        repo: &Repository,
+        id: Oid,
+        kind: ObjectType,
+        name: String,
+    ) {
+        let origin = Origin::Ref(self.refs.len() as u32);
+        self.refs.push(name.clone());
+        match kind {
+            ObjectType::Tree => self.walk_tree(scanner, repo, id, String::new(), origin),
+            _ if self.seen_blobs.insert(id) && scanner.path_selected(&name) => {
+                self.items.push(Item {
+                    id,
+                    origin,
+                    path: name.into_boxed_str(),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Every blob of a tree not seen before, skipping subtrees already seen.
+    fn walk_tree(
+        &mut self,
+        scanner: &Scanner,
+        repo: &Repository,
+        root: Oid,
+        prefix: String,
+        origin: Origin,
+    ) {
+        let mut stack: Vec<(Oid, String)> = vec![(root, prefix)];
         while let Some((tid, prefix)) = stack.pop() {
-            if !seen_trees.insert(tid) {
+            if !self.seen_trees.insert(tid) {
                 continue;
             }
-            let tree = repo
-                .find_tree(tid)
-                .map_err(|e| missing(&format!("tree {tid} (commit {oid})"), e))?;
+            let tree = match repo.find_tree(tid) {
+                Ok(t) => t,
+                Err(e) => {
+                    let at = if prefix.is_empty() { None } else { Some(prefix.as_str()) };
+                    let mut d = missing(&format!("tree {tid}"), &e);
+                    d.path = at.map(str::to_string);
+                    self.diagnostics.push(d);
+                    continue;
+                }
+            };
             for e in tree.iter() {
                 let name = String::from_utf8_lossy(e.name_bytes());
                 let path = if prefix.is_empty() {
@@ -154,13 +284,13 @@ fn list_blobs(
                     // Symbolic links (0o120000) hold a path, not content.
                     Some(ObjectType::Blob)
                         if e.filemode() != 0o120000
-                            && !seen_blobs.contains(&e.id())
+                            && !self.seen_blobs.contains(&e.id())
                             && scanner.path_selected(&path) =>
                     {
-                        seen_blobs.insert(e.id());
-                        items.push(Item {
+                        self.seen_blobs.insert(e.id());
+                        self.items.push(Item {
                             id: e.id(),
-                            commit: ci,
+                            origin,
                             path: path.into_boxed_str(),
                         });
                     }
@@ -169,109 +299,46 @@ fn list_blobs(
                 }
             }
         }
-        if let Some(p) = progress {
-            if commits.len() % 64 == 0 {
-                p(Progress {
-                    phase: Phase::Listing,
-                    done: commits.len() as u64,
-                    total: 0,
-                    bytes: 0,
-                });
-            }
-        }
     }
-    // Read the versions of a file one after the other: they are one delta chain in the pack, so
-    // its bases stay in libgit2's delta-base cache instead of being inflated again for every
-    // version (in commit order, thousands of other files come between two versions of one file).
-    items.sort_by(|a, b| (&a.path, a.commit).cmp(&(&b.path, b.commit)));
-    Ok(BlobList { commits, items })
 }
 
-fn missing(what: &str, e: git2::Error) -> Error {
-    Error::Git(format!(
-        "cannot read {what}: {} (is the repository complete? a partial or shallow clone lacks \
-         objects: fetch them first)",
-        e.message()
-    ))
+fn missing(what: &str, e: &git2::Error) -> Diagnostic {
+    Diagnostic::new(
+        Level::Error,
+        None,
+        format!(
+            "cannot read {what}: {} (is the repository complete? a partial or shallow clone \
+             lacks objects: fetch them first; `git fsck` tells what is missing)",
+            e.message()
+        ),
+    )
 }
 
-/// Scan the listed blobs with one worker per rayon thread, each with its own repository handle.
-fn scan_blobs(
-    scanner: &Scanner,
-    repo: &Repository,
-    list: &BlobList,
-    progress: Option<ProgressFn<'_>>,
-) -> Result<Report, Error> {
-    let total = list.items.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicU64::new(0);
-    let bytes = AtomicU64::new(0);
-    let git_dir = repo.path().to_path_buf();
-    let workers = rayon::current_num_threads().clamp(1, total.max(1));
-    let work = |worker: &Repository| {
-        let mut local = Report::default();
-        let mut infos: HashMap<u32, CommitInfo> = HashMap::new();
-        loop {
-            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-            if start >= total {
-                break;
-            }
-            let end = (start + CHUNK).min(total);
-            let mut chunk_bytes = 0;
-            for item in &list.items[start..end] {
-                let Some(blob) = read_blob(worker, scanner, &item.path, item.id, &mut local) else {
-                    continue;
-                };
-                let scan = scanner.scan_bytes(&item.path, blob.content());
-                count(&mut local, &scan, blob.size());
-                chunk_bytes += blob.size() as u64;
-                local.diagnostics.extend(scan.diagnostics);
-                for mut f in scan.findings {
-                    f.commit = commit_of(worker, &list.commits, item.commit, &mut infos);
-                    local.findings.push(f);
-                }
-            }
-            let d = done.fetch_add((end - start) as u64, Ordering::Relaxed) + (end - start) as u64;
-            let b = bytes.fetch_add(chunk_bytes, Ordering::Relaxed) + chunk_bytes;
-            if let Some(p) = progress {
-                p(Progress {
-                    phase: Phase::Scanning,
-                    done: d,
-                    total: total as u64,
-                    bytes: b,
-                });
-            }
-        }
-        local
-    };
-    let parts: Vec<Result<Report, git2::Error>> = if workers == 1 {
-        vec![Ok(work(repo))]
-    } else {
-        (0..workers)
-            .into_par_iter()
-            .map(|_| Repository::open(&git_dir).map(|r| work(&r)))
-            .collect()
-    };
-    let mut report = Report::default();
-    for p in parts {
-        report.merge(p.map_err(|e| Error::Git(format!("cannot reopen the repository: {e}")))?);
-    }
-    Ok(report)
+/// The listed blobs, read from the object store.
+struct Objects<'a> {
+    git_dir: std::path::PathBuf,
+    lifetime: std::marker::PhantomData<&'a ()>,
 }
 
-fn commit_of(
-    repo: &Repository,
-    commits: &[Oid],
-    index: u32,
-    cache: &mut HashMap<u32, CommitInfo>,
-) -> Option<CommitInfo> {
-    if let Some(c) = cache.get(&index) {
-        return Some(c.clone());
+impl<'a> Source for Objects<'a> {
+    type Item = Item;
+    type Reader = RepoRef<'a>;
+
+    fn reader(&self) -> Result<RepoRef<'a>, Error> {
+        reopen(&self.git_dir)
     }
-    let commit = repo.find_commit(commits[index as usize]).ok()?;
-    let info = commit_info(&commit);
-    cache.insert(index, info.clone());
-    Some(info)
+
+    fn blob<'r>(&self, repo: &'r RepoRef<'a>, item: &Item) -> Result<Option<Blob<'r>>, Diagnostic> {
+        Ok(Some(Blob {
+            path: item.path.to_string(),
+            origin: item.origin,
+            added: None,
+            content: Content::Object {
+                repo: &**repo,
+                id: item.id,
+            },
+        }))
+    }
 }
 
 /// Scan what the commits of `A..B` (or `A...B`) add, each finding attributed to its commit.
@@ -309,68 +376,49 @@ pub fn scan_range(
     } else {
         walk.hide(from.id())?;
     }
-    let commits = walk
-        .collect::<Result<Vec<Oid>, _>>()
-        .map_err(|e| missing("a commit in the range", e))?;
-
-    let total = commits.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicU64::new(0);
-    let git_dir = repo.path().to_path_buf();
-    let work = |worker: &Repository| -> Result<Report, Error> {
-        let mut local = Report::default();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= total {
-                break;
-            }
-            let findings = commit_adds(scanner, worker, commits[i], &mut local)?;
-            local.findings.extend(findings);
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(p) = progress {
-                p(Progress {
-                    phase: Phase::Scanning,
-                    done: d,
-                    total: total as u64,
-                    bytes: 0,
-                });
-            }
+    let commits = walk.collect::<Result<Vec<Oid>, _>>().map_err(|e| {
+        Error::Git(missing("a commit in the range", &e).message)
+    })?;
+    let mut list = Vec::new();
+    for (i, id) in commits.iter().enumerate() {
+        list.extend(commit_adds(scanner, repo, *id, i as u32)?);
+    }
+    let scanned = Changes::scan(scanner, repo, &list, progress)?;
+    let mut report = scanned.report;
+    let mut infos: HashMap<u32, CommitInfo> = HashMap::new();
+    for (f, origin) in report.findings.iter_mut().zip(&scanned.origins) {
+        if let Origin::Commit(i) = *origin {
+            let info = match infos.get(&i) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = repo.find_commit(commits[i as usize])?;
+                    let info = commit_info(&c);
+                    infos.insert(i, info.clone());
+                    info
+                }
+            };
+            f.commit = Some(info);
         }
-        Ok(local)
-    };
-    let workers = rayon::current_num_threads().clamp(1, total.max(1));
-    let parts: Vec<Result<Report, Error>> = if workers == 1 {
-        vec![work(repo)]
-    } else {
-        (0..workers)
-            .into_par_iter()
-            .map(|_| {
-                let r = Repository::open(&git_dir)
-                    .map_err(|e| Error::Git(format!("cannot reopen the repository: {e}")))?;
-                work(&r)
-            })
-            .collect()
-    };
-    let mut report = Report::default();
-    for p in parts {
-        report.merge(p?);
     }
     dedup_diagnostics(&mut report);
     report.finish();
     Ok(report)
 }
 
-/// The findings on lines one commit adds, attributed to it.
+/// The blobs one commit writes, with the lines it adds (against its first parent).
 fn commit_adds(
     scanner: &Scanner,
     repo: &Repository,
     id: Oid,
-    report: &mut Report,
-) -> Result<Vec<Finding>, Error> {
+    index: u32,
+) -> Result<Vec<Change>, Error> {
+    let missing = |what: &str, e: git2::Error| Error::Git(missing(what, &e).message);
     let commit = repo
         .find_commit(id)
         .map_err(|e| missing(&format!("commit {id}"), e))?;
-    let tree = commit.tree()?;
+    let tree = commit
+        .tree()
+        .map_err(|e| missing(&format!("the tree of commit {id}"), e))?;
     let parents: Vec<git2::Tree<'_>> = commit
         .parents()
         .map(|p| p.tree())
@@ -382,7 +430,7 @@ fn commit_adds(
     let mut find = git2::DiffFindOptions::new();
     find.renames(true);
     diff.find_similar(Some(&mut find))?;
-    let mut list = changes(&diff, scanner, None);
+    let mut list = changes(&diff, scanner, Origin::Commit(index), None);
     if parents.len() > 1 {
         // Keep what no other parent already had at that path (conflict resolutions, evil merges).
         list.retain(|c| {
@@ -392,15 +440,7 @@ fn commit_adds(
             })
         });
     }
-    let mut out = Vec::new();
-    let mut info = None;
-    for c in &list {
-        for mut f in scan_change(repo, scanner, c, report) {
-            f.commit = Some(info.get_or_insert_with(|| commit_info(&commit)).clone());
-            out.push(f);
-        }
-    }
-    Ok(out)
+    Ok(list)
 }
 
 /// Object ids are already uniformly random: hash them by their first eight bytes.

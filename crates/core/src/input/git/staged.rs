@@ -5,45 +5,60 @@
 //! indexed file counts as added. Small changes are scanned on the calling thread: the hook's
 //! whole-process latency matters more than parallelism for a handful of files.
 
-use super::{changes, scan_change, Change};
+use super::{changes, Change, Changes};
 use crate::error::Error;
-use crate::scan::{Diagnostic, Level, Report, Scanner};
-use git2::{DiffOptions, ErrorCode, Repository, Tree};
+use crate::input::Origin;
+use crate::scan::{Report, Scanner};
+use git2::{DiffOptions, ErrorCode, Index, Repository, Tree};
 use std::path::{Path, PathBuf};
 
-/// Above this many changed files (or bytes), staged blobs are scanned in parallel.
-const PARALLEL_FILES: usize = 64;
-
-/// Scan what is staged in `repo` (opened with [`super::open`], which honours `GIT_INDEX_FILE`).
+/// Scan what is staged in `repo`: the index (`index_file` when git names another one, as
+/// `GIT_INDEX_FILE` does for `git commit -a`; else the repository's own) against `HEAD`.
 /// Findings keep only what overlaps added lines; paths are relative to the repository root.
-pub fn scan_staged(scanner: &Scanner, repo: &Repository) -> Result<Report, Error> {
-    staged(scanner, repo, None)
+pub fn scan_staged(
+    scanner: &Scanner,
+    repo: &Repository,
+    index_file: Option<&Path>,
+) -> Result<Report, Error> {
+    staged(scanner, repo, index_file, None)
 }
 
-/// Like [`scan_staged`], restricted to `files` (paths relative to the current directory or
-/// absolute, as the pre-commit framework passes them). A named file that is staged unchanged
-/// (e.g. `pre-commit run --all-files`) is scanned whole.
+/// Like [`scan_staged`], restricted to `files` (relative to `cwd`, or absolute, as the pre-commit
+/// framework passes them). A named file that is staged unchanged (e.g.
+/// `pre-commit run --all-files`) is scanned whole.
 pub fn scan_staged_files(
     scanner: &Scanner,
     repo: &Repository,
+    index_file: Option<&Path>,
     files: &[PathBuf],
+    cwd: &Path,
 ) -> Result<Report, Error> {
-    staged(scanner, repo, Some(files))
+    staged(scanner, repo, index_file, Some((files, cwd)))
 }
 
 fn staged(
     scanner: &Scanner,
     repo: &Repository,
-    files: Option<&[PathBuf]>,
+    index_file: Option<&Path>,
+    files: Option<(&[PathBuf], &Path)>,
 ) -> Result<Report, Error> {
     // The index is only ever read here, never written.
-    let index = repo.index().map_err(|e| {
-        Error::Git(format!(
-            "{}: cannot read the index: {}",
-            super::display_repo(repo),
-            e.message()
-        ))
-    })?;
+    let index = match index_file {
+        Some(path) => Index::open(path).map_err(|e| {
+            Error::Git(format!(
+                "{}: cannot read the index (GIT_INDEX_FILE): {}",
+                path.display(),
+                e.message()
+            ))
+        }),
+        None => repo.index().map_err(|e| {
+            Error::Git(format!(
+                "{}: cannot read the index: {}",
+                super::display_repo(repo),
+                e.message()
+            ))
+        }),
+    }?;
     if index.has_conflicts() {
         let mut paths: Vec<String> = index
             .conflicts()?
@@ -61,7 +76,7 @@ fn staged(
     }
     let head = head_tree(repo)?;
     let wanted = match files {
-        Some(files) => Some(repo_relative(repo, files)?),
+        Some((files, cwd)) => Some(repo_relative(repo, files, cwd)?),
         None => None,
     };
     let mut opts = DiffOptions::new();
@@ -80,8 +95,8 @@ fn staged(
     find.renames(true).copies(false);
     diff.find_similar(Some(&mut find))?;
 
-    let mut report = Report::default();
-    let mut list = changes(&diff, scanner, Some(&mut report.diagnostics));
+    let mut notes = Vec::new();
+    let mut list = changes(&diff, scanner, Origin::Index, Some(&mut notes));
     if let Some(w) = &wanted {
         // Named files that the diff does not mention are staged unchanged: scan them whole.
         let in_diff: std::collections::HashSet<String> = diff
@@ -99,47 +114,14 @@ fn staged(
                     path: p.clone(),
                     old: None,
                     new: entry.id,
+                    origin: Origin::Index,
                 });
             }
         }
     }
     drop(diff);
-
-    if list.len() <= PARALLEL_FILES {
-        for c in &list {
-            let findings = scan_change(repo, scanner, c, &mut report);
-            report.findings.extend(findings);
-        }
-    } else {
-        use rayon::prelude::*;
-        let git_dir = repo.path().to_path_buf();
-        let parts: Vec<Report> = list
-            .par_chunks(16)
-            .map_init(
-                || Repository::open(&git_dir),
-                |worker, chunk| {
-                    let mut local = Report::default();
-                    match worker {
-                        Ok(r) => {
-                            for c in chunk {
-                                let f = scan_change(r, scanner, c, &mut local);
-                                local.findings.extend(f);
-                            }
-                        }
-                        Err(e) => local.diagnostics.push(Diagnostic::new(
-                            Level::Error,
-                            None,
-                            format!("cannot reopen the repository: {}", e.message()),
-                        )),
-                    }
-                    local
-                },
-            )
-            .collect();
-        for p in parts {
-            report.merge(p);
-        }
-    }
+    let mut report = Changes::scan(scanner, repo, &list, None)?.report;
+    report.diagnostics.extend(notes);
     super::dedup_diagnostics(&mut report);
     report.finish();
     Ok(report)
@@ -158,14 +140,13 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, Error> {
     }
 }
 
-/// `/`-separated paths relative to the working tree root, from paths relative to the current
-/// directory (or absolute).
-fn repo_relative(repo: &Repository, files: &[PathBuf]) -> Result<Vec<String>, Error> {
+/// `/`-separated paths relative to the working tree root, from paths relative to `cwd` (or
+/// absolute).
+fn repo_relative(repo: &Repository, files: &[PathBuf], cwd: &Path) -> Result<Vec<String>, Error> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| Error::Git("a bare repository has no staged files".to_string()))?;
     let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
-    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let mut out = Vec::with_capacity(files.len());
     for f in files {
         let abs = if f.is_absolute() {
@@ -224,7 +205,7 @@ mod tests {
 
     fn staged_in(dir: &Path) -> Report {
         let repo = Repository::open(dir).unwrap();
-        scan_staged(&scanner(), &repo).unwrap()
+        scan_staged(&scanner(), &repo, None).unwrap()
     }
 
     #[test]
@@ -300,14 +281,14 @@ mod tests {
             .current_dir(d.path())
             .output();
         let repo = Repository::open(d.path()).unwrap();
-        let e = scan_staged(&scanner(), &repo).unwrap_err();
+        let e = scan_staged(&scanner(), &repo, None).unwrap_err();
         assert!(e.to_string().contains("merge conflicts (f)"), "{e}");
     }
 
     #[test]
     fn many_staged_files_are_scanned_in_parallel() {
         let d = init();
-        for i in 0..(PARALLEL_FILES + 6) {
+        for i in 0..70 {
             fs::write(d.path().join(format!("f{i:03}.txt")), format!("line {i}\n")).unwrap();
         }
         fs::write(d.path().join("f050.txt"), format!("k={}\n", token(7))).unwrap();
@@ -315,7 +296,7 @@ mod tests {
         let r = staged_in(d.path());
         assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
         assert_eq!(r.findings[0].path, "f050.txt");
-        assert_eq!(r.stats.files_scanned as usize, PARALLEL_FILES + 6);
+        assert_eq!(r.stats.files_scanned, 70);
     }
 
     #[test]
@@ -325,7 +306,14 @@ mod tests {
         fs::write(d.path().join("b.env"), format!("T={}\n", token(6))).unwrap();
         git(d.path(), &["add", "."]);
         let repo = Repository::open(d.path()).unwrap();
-        let r = scan_staged_files(&scanner(), &repo, &[d.path().join("b.env")]).unwrap();
+        let r = scan_staged_files(
+            &scanner(),
+            &repo,
+            None,
+            &[PathBuf::from("b.env")],
+            d.path(),
+        )
+        .unwrap();
         assert_eq!(r.findings.len(), 1);
         assert_eq!(r.findings[0].path, "b.env");
     }

@@ -26,7 +26,7 @@ pub fn scan_repo(
     target: &Target,
     progress: Option<ProgressFn<'_>>,
 ) -> Result<Report, Error> {
-    let repo = open(Some(path))?;
+    let repo = open(path)?;
     match target {
         Target::History { branch } => {
             super::scan_history(scanner, &repo, branch.as_deref(), progress)

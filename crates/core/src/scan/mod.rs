@@ -1,4 +1,9 @@
 //! The one pipeline every binary calls: bytes in → both engines → suppression → findings.
+//!
+//! [`Scanner`] holds the compiled rules and config and turns one blob's bytes into findings;
+//! [`driver`] runs it over whatever an input yields; [`Report`] is what the reporters render.
+
+pub(crate) mod driver;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -26,12 +31,34 @@ pub enum Level {
     Error,
 }
 
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A message about the scan itself, never about a finding.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     pub level: Level,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// 1-based line in `path`, when the problem has one (a parse error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column on `line`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     pub message: String,
 }
 
@@ -40,7 +67,36 @@ impl Diagnostic {
         Diagnostic {
             level,
             path: path.map(str::to_string),
+            line: None,
+            column: None,
             message: message.into(),
+        }
+    }
+
+    /// A diagnostic at a line (and column) of a file.
+    pub fn at(mut self, line: usize, column: Option<usize>) -> Self {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+
+    /// The location part, `path:line:col`, or `None` for a diagnostic about the whole scan.
+    pub fn location(&self) -> Option<String> {
+        let path = self.path.as_deref()?;
+        Some(match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+            (Some(l), None) => format!("{path}:{l}"),
+            _ => path.to_string(),
+        })
+    }
+}
+
+/// `warning: path:line:col: message`, `error: path: message` or `note: message`.
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.location() {
+            Some(loc) => write!(f, "{}: {loc}: {}", self.level, self.message),
+            None => write!(f, "{}: {}", self.level, self.message),
         }
     }
 }
@@ -52,6 +108,8 @@ pub struct BlobScan {
     pub diagnostics: Vec<Diagnostic>,
     /// False when the blob was skipped (binary, too large).
     pub scanned: bool,
+    /// Findings not kept because of the per-file cap (`scan.max_findings_per_file`).
+    pub capped: u64,
 }
 
 /// Counters for a whole scan.
@@ -60,6 +118,9 @@ pub struct Stats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub files_skipped: u64,
+    /// Findings not reported because a cap was reached (`scan.max_findings_per_file`,
+    /// `scan.max_findings`); a warning diagnostic says so too.
+    pub findings_capped: u64,
 }
 
 /// Everything a scan produced, ready for a reporter.
@@ -83,6 +144,32 @@ impl Report {
         self.diagnostics.iter().any(|d| d.level == Level::Error)
     }
 
+    /// The exit status every binary uses: 2 when anything could not be scanned (the findings are
+    /// still reported), else 1 when a finding is at or above `threshold`, else 0.
+    pub fn exit_code(&self, threshold: Severity) -> u8 {
+        if self.has_errors() {
+            2
+        } else if self.failing(threshold) > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// The config's own warnings (unsupported gitleaks features, …) as diagnostics, so that every
+    /// output format shows them.
+    pub fn add_config_notes(&mut self, config: &Config) {
+        let file = config.source.as_ref().map(|p| p.display().to_string());
+        for note in &config.notes {
+            let note = file
+                .as_deref()
+                .and_then(|f| note.strip_prefix(f))
+                .map_or(note.as_str(), |rest| rest.trim_start_matches([':', ' ']));
+            self.diagnostics
+                .push(Diagnostic::new(Level::Warning, file.as_deref(), note));
+        }
+    }
+
     /// Findings at or above the threshold.
     pub fn failing(&self, threshold: Severity) -> usize {
         self.findings
@@ -97,6 +184,7 @@ impl Report {
         self.stats.files_scanned += other.stats.files_scanned;
         self.stats.bytes_scanned += other.stats.bytes_scanned;
         self.stats.files_skipped += other.stats.files_skipped;
+        self.stats.findings_capped += other.stats.findings_capped;
     }
 }
 
@@ -220,6 +308,23 @@ impl Scanner {
         self.include.as_ref().is_none_or(|inc| inc.is_match(path))
     }
 
+    /// The note for a blob over `scan.max_file_size` (`size`: "123 bytes", or empty if unknown).
+    pub(crate) fn too_large(&self, path: &str, size: String) -> Diagnostic {
+        let size = if size.is_empty() {
+            "more than that".to_string()
+        } else {
+            size
+        };
+        Diagnostic::new(
+            Level::Note,
+            Some(path),
+            format!(
+                "skipped: {size} is over the {}-byte limit (scan.max_file_size)",
+                self.config.max_file_size
+            ),
+        )
+    }
+
     /// Scan one blob. `path` is what findings report; `bytes` is the whole content.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> BlobScan {
         self.scan_bytes_within(path, bytes, None)
@@ -236,15 +341,8 @@ impl Scanner {
     ) -> BlobScan {
         let mut out = BlobScan::default();
         if bytes.len() as u64 > self.config.max_file_size {
-            out.diagnostics.push(Diagnostic::new(
-                Level::Note,
-                Some(path),
-                format!(
-                    "skipped: {} bytes is over the {}-byte limit (scan.max_file_size)",
-                    bytes.len(),
-                    self.config.max_file_size
-                ),
-            ));
+            out.diagnostics
+                .push(self.too_large(path, format!("{} bytes", bytes.len())));
             return out;
         }
         if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
@@ -257,6 +355,7 @@ impl Scanner {
         }
         out.scanned = true;
         let lines = LineIndex::new(bytes);
+        let cap = self.config.max_findings_per_file as usize;
         if self.config.secrets {
             let mut errors = Vec::new();
             let windows = added.map(|a| secrets::Windows::from_lines(bytes, lines.starts(), a));
@@ -264,6 +363,10 @@ impl Scanner {
                 .engine
                 .scan_windows(path, bytes, windows.as_ref(), &mut errors)
             {
+                if out.findings.len() >= cap {
+                    out.capped += 1;
+                    continue;
+                }
                 let rule = &self.engine.rules()[m.rule].rule;
                 let secret = &bytes[m.start..m.end];
                 let hit = SecretHit {
@@ -278,7 +381,7 @@ impl Scanner {
                     out.findings.push(f);
                 }
             }
-            if self.config.decode_depth > 0 {
+            if self.config.decode_depth > 0 && out.findings.len() < cap {
                 let mut budget = decode::MAX_DECODED_PER_BLOB;
                 // Encoded segments never span lines: with windows, the added lines are enough.
                 let whole = [(0, bytes.len())];
@@ -304,13 +407,16 @@ impl Scanner {
         if self.config.policy {
             let outcome = policy::scan(path, bytes);
             for hit in outcome.hits {
+                if out.findings.len() >= cap {
+                    out.capped += 1;
+                    continue;
+                }
                 if let Some(f) = self.policy_finding(path, &lines, hit) {
                     out.findings.push(f);
                 }
             }
             for d in outcome.diagnostics {
-                out.diagnostics
-                    .push(Diagnostic::new(Level::Warning, Some(path), d));
+                out.diagnostics.push(located(Level::Warning, path, &d));
             }
         }
         if !self.config.ignore_entries.is_empty() {
@@ -350,6 +456,10 @@ impl Scanner {
                 Outer::Blob(_) => seg.encoding.as_str().to_string(),
             };
             for m in self.engine.scan(path, &seg.decoded, errors) {
+                if out.findings.len() as u64 >= self.config.max_findings_per_file {
+                    out.capped += 1;
+                    continue;
+                }
                 let rule = &self.engine.rules()[m.rule].rule;
                 let mut facts = m.facts;
                 facts.insert("decoded".to_string(), chain.clone());
@@ -523,6 +633,26 @@ struct SecretHit<'a> {
     secret: &'a [u8],
     shown: &'a [u8],
     facts: std::collections::BTreeMap<String, String>,
+}
+
+/// A diagnostic from a message that may start with `line:col: ` (as the policy parsers write it).
+fn located(level: Level, path: &str, message: &str) -> Diagnostic {
+    let mut rest = message;
+    let mut nums = Vec::new();
+    while nums.len() < 2 {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || rest.as_bytes().get(digits) != Some(&b':') {
+            break;
+        }
+        nums.push(rest[..digits].parse::<usize>().unwrap_or(0));
+        rest = &rest[digits + 1..];
+    }
+    let d = Diagnostic::new(level, Some(path), rest.trim_start());
+    match nums[..] {
+        [l, c] => d.at(l, Some(c)),
+        [l] => d.at(l, None),
+        _ => Diagnostic::new(level, Some(path), message),
+    }
 }
 
 fn lines_slice<'a>(lines: &LineIndex<'a>, start: usize, end: usize) -> &'a [u8] {

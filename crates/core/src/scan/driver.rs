@@ -1,0 +1,208 @@
+//! The one scan driver. Every input (directory walk, named files, standard input, the git index,
+//! commit ranges, whole histories) lists its items and turns each into a [`Blob`]; this module
+//! does the rest the same way for all of them, as ripgrep's searcher does for its walker:
+//! - one parallel scheme: up to one worker per rayon thread, each with its own reader (a
+//!   `git2::Repository` cannot be shared across threads), taking small chunks of items from a
+//!   shared counter; a handful of items is scanned on the calling thread (hook latency);
+//! - the size rule (`scan.max_file_size`, checked before reading) and the binary rule;
+//! - both engines, through [`Scanner::scan_bytes`];
+//! - the lines a change adds: only findings that touch them are kept;
+//! - the caps on findings per file and per scan, with a notice;
+//! - statistics, diagnostics and progress.
+
+use super::{Diagnostic, Level, Report, Scanner};
+use crate::error::Error;
+use crate::input::git::{Phase, Progress, ProgressFn};
+use crate::input::{Added, Blob, Loaded, Origin};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// Up to this many items are scanned on the calling thread.
+const SEQUENTIAL: usize = 64;
+/// Items a worker takes at a time: in a history scan, enough consecutive versions of one file
+/// for its delta chain to be read by one worker.
+const CHUNK: usize = 32;
+
+/// A list of items that become blobs. Every worker has its own reader; the calling thread uses
+/// the one the input passes to [`run`] (e.g. the repository handle it already holds).
+pub(crate) trait Source: Sync {
+    type Item: Sync;
+    type Reader;
+    /// A reader for one worker thread.
+    fn reader(&self) -> Result<Self::Reader, Error>;
+    /// The blob for an item; `Ok(None)` when there is nothing to scan (a change that adds no line).
+    /// An `Err` is a diagnostic about an item that could not be turned into a blob.
+    fn blob<'r>(
+        &self,
+        reader: &'r Self::Reader,
+        item: &Self::Item,
+    ) -> Result<Option<Blob<'r>>, Diagnostic>;
+}
+
+/// What the driver produced: the report, and the origin of each finding (same order), which
+/// inputs use for attribution before the report is finished.
+#[derive(Default)]
+pub(crate) struct Scanned {
+    pub report: Report,
+    pub origins: Vec<Origin>,
+}
+
+impl Scanned {
+    fn merge(&mut self, other: Scanned) {
+        self.report.merge(other.report);
+        self.origins.extend(other.origins);
+    }
+}
+
+/// Scan every item of `source`; `main` is the calling thread's reader.
+pub(crate) fn run<S: Source>(
+    scanner: &Scanner,
+    source: &S,
+    main: S::Reader,
+    items: &[S::Item],
+    progress: Option<ProgressFn<'_>>,
+) -> Result<Scanned, Error> {
+    let total = items.len();
+    let state = State {
+        next: AtomicUsize::new(0),
+        done: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+        kept: AtomicU64::new(0),
+        total,
+        progress,
+    };
+    let workers = rayon::current_num_threads().min(total.div_ceil(CHUNK)).max(1);
+    let mut out = if total <= SEQUENTIAL || workers == 1 {
+        let mut local = Scanned::default();
+        state.work(scanner, source, &main, items, &mut local);
+        local
+    } else {
+        let parts: Vec<Result<Scanned, Error>> = (0..workers)
+            .into_par_iter()
+            .map(|_| {
+                let reader = source.reader()?;
+                let mut local = Scanned::default();
+                state.work(scanner, source, &reader, items, &mut local);
+                Ok(local)
+            })
+            .collect();
+        let mut all = Scanned::default();
+        for p in parts {
+            all.merge(p?);
+        }
+        all
+    };
+    let max = scanner.config.max_findings;
+    if out.report.stats.findings_capped > 0 {
+        out.report.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            None,
+            format!(
+                "{} more findings were not reported: at most {max} per scan (scan.max_findings) \
+                 and {} per file (scan.max_findings_per_file)",
+                out.report.stats.findings_capped, scanner.config.max_findings_per_file
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+struct State<'p> {
+    next: AtomicUsize,
+    done: AtomicU64,
+    bytes: AtomicU64,
+    /// Findings kept so far, across workers (the per-scan cap).
+    kept: AtomicU64,
+    total: usize,
+    progress: Option<ProgressFn<'p>>,
+}
+
+impl State<'_> {
+    fn work<S: Source>(
+        &self,
+        scanner: &Scanner,
+        source: &S,
+        reader: &S::Reader,
+        items: &[S::Item],
+        out: &mut Scanned,
+    ) {
+        loop {
+            let start = self.next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= self.total {
+                break;
+            }
+            let end = (start + CHUNK).min(self.total);
+            let mut bytes = 0;
+            for item in &items[start..end] {
+                match source.blob(reader, item) {
+                    Ok(Some(blob)) => bytes += self.scan_blob(scanner, blob, out),
+                    Ok(None) => {}
+                    Err(d) => {
+                        out.report.stats.files_skipped += 1;
+                        out.report.diagnostics.push(d);
+                    }
+                }
+            }
+            let n = (end - start) as u64;
+            let d = self.done.fetch_add(n, Ordering::Relaxed) + n;
+            let b = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            if let Some(p) = self.progress {
+                p(Progress {
+                    phase: Phase::Scanning,
+                    done: d,
+                    total: self.total as u64,
+                    bytes: b,
+                });
+            }
+        }
+    }
+
+    /// Read one blob (size rule first), scan it, keep what the caps allow. Returns bytes scanned.
+    fn scan_blob(&self, scanner: &Scanner, blob: Blob<'_>, out: &mut Scanned) -> u64 {
+        let report = &mut out.report;
+        let path = blob.path.as_str();
+        let loaded = match blob.content.load(scanner.config.max_file_size) {
+            Ok(l) => l,
+            Err(message) => {
+                report.stats.files_skipped += 1;
+                report
+                    .diagnostics
+                    .push(Diagnostic::new(Level::Error, Some(path), message));
+                return 0;
+            }
+        };
+        if let Loaded::TooLarge(size) = loaded {
+            report.stats.files_skipped += 1;
+            report
+                .diagnostics
+                .push(scanner.too_large(path, size.map_or(String::new(), |s| format!("{s} bytes"))));
+            return 0;
+        }
+        let bytes = loaded.bytes();
+        // A change's added lines: only what can touch them is looked for.
+        let scan = scanner.scan_bytes_within(path, bytes, blob.added.as_ref().and_then(Added::lines));
+        report.diagnostics.extend(scan.diagnostics);
+        if !scan.scanned {
+            report.stats.files_skipped += 1;
+            return 0;
+        }
+        report.stats.files_scanned += 1;
+        report.stats.bytes_scanned += bytes.len() as u64;
+        report.stats.findings_capped += scan.capped;
+        let max = scanner.config.max_findings;
+        for f in scan.findings {
+            if let Some(added) = &blob.added {
+                if !added.overlaps(f.line, f.end_line.max(f.line)) {
+                    continue;
+                }
+            }
+            if self.kept.fetch_add(1, Ordering::Relaxed) >= max {
+                report.stats.findings_capped += 1;
+                continue;
+            }
+            report.findings.push(f);
+            out.origins.push(blob.origin);
+        }
+        bytes.len() as u64
+    }
+}
