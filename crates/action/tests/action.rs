@@ -630,7 +630,11 @@ fn a_change_that_edits_the_ignore_file_or_the_baseline_gets_a_warning() {
     write(
         p,
         ".pipeguard.toml",
-        CONFIG.replacen("version = 1", "version = 1\nbaseline = \"accepted.json\"", 1),
+        CONFIG.replacen(
+            "version = 1",
+            "version = 1\nbaseline = \"accepted.json\"",
+            1,
+        ),
     );
     let baseline = p.join("accepted.json");
     pipeguard_core::suppress::Baseline::from_findings(&[])
@@ -652,12 +656,16 @@ fn a_change_that_edits_the_ignore_file_or_the_baseline_gets_a_warning() {
     let ann = run.annotations();
     assert_eq!(ann.len(), 2, "{}", run.stdout);
     assert!(
-        ann[0].starts_with("::warning file=.gitleaksignore,title=pipeguard::this change edits .gitleaksignore"),
+        ann[0].starts_with(
+            "::warning file=.gitleaksignore,title=pipeguard::this change edits .gitleaksignore"
+        ),
         "{}",
         ann[0]
     );
     assert!(
-        ann[1].starts_with("::warning file=accepted.json,title=pipeguard::this change edits accepted.json"),
+        ann[1].starts_with(
+            "::warning file=accepted.json,title=pipeguard::this change edits accepted.json"
+        ),
         "{}",
         ann[1]
     );

@@ -88,11 +88,7 @@ fn run(scanner: &Scanner, env: &git::GitEnv, paths: &[PathBuf], args: &GitArgs) 
         // As git does: GIT_DIR (a hook's environment) names the repository, GIT_INDEX_FILE the
         // index (`git commit -a` stages into a temporary one).
         let repo = git::open_env(env, &paths[0])?;
-        return Ok(git::scan_staged(
-            scanner,
-            &repo,
-            env.index_file.as_deref(),
-        )?);
+        return Ok(git::scan_staged(scanner, &repo, env.index_file.as_deref())?);
     }
     // Every object is read once: libgit2's cache and re-hashing would only cost.
     git::tune_for_bulk_reads();

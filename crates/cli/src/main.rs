@@ -130,7 +130,10 @@ pub fn say(line: &str) {
 /// quietly, as for ripgrep; any other failure (a full disk) is an error.
 pub fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(e).context("cannot write to standard output")
         }
@@ -217,7 +220,11 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
             "pipeguard: {n} finding{} in {} file{}",
             if n == 1 { "" } else { "s" },
             report.stats.files_scanned,
-            if report.stats.files_scanned == 1 { "" } else { "s" },
+            if report.stats.files_scanned == 1 {
+                ""
+            } else {
+                "s"
+            },
         ));
     }
     Ok(())

@@ -264,12 +264,18 @@ fn bad_files_are_skipped_and_the_scan_goes_on() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("z.txt:1:7"), "{stdout}");
     // Diagnostics go to stderr, one style: `level: path: message`.
-    assert!(stderr.contains("note: bin.dat: skipped: binary file"), "{stderr}");
+    assert!(
+        stderr.contains("note: bin.dat: skipped: binary file"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("note: big.txt: skipped: 2048 bytes is over the 1024-byte limit"),
         "{stderr}"
     );
-    assert!(stderr.contains("note: loop: skipped: symbolic link"), "{stderr}");
+    assert!(
+        stderr.contains("note: loop: skipped: symbolic link"),
+        "{stderr}"
+    );
     assert!(!stdout.contains("skipped:"), "{stdout}");
 }
 

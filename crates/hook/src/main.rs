@@ -65,7 +65,11 @@ enum Command {
 /// Parse argv. Everything after the first `--files` is a file name, so it is split off before
 /// clap sees it.
 fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
-    let split = argv.iter().skip(1).position(|a| a == "--files").map(|i| i + 1);
+    let split = argv
+        .iter()
+        .skip(1)
+        .position(|a| a == "--files")
+        .map(|i| i + 1);
     let (opts, files) = match split {
         Some(i) => (argv[..=i].to_vec(), Some(argv[i + 1..].to_vec())),
         None => (argv, None),
@@ -216,7 +220,14 @@ mod tests {
             parse_strs(&["install", "--force"]).unwrap().command,
             Some(Command::Install { force: true })
         ));
-        assert_eq!(parse_strs(&["--files", "a", "b"]).unwrap().files.unwrap().len(), 2);
+        assert_eq!(
+            parse_strs(&["--files", "a", "b"])
+                .unwrap()
+                .files
+                .unwrap()
+                .len(),
+            2
+        );
         // Everything after --files is a file name, options included.
         let f = parse_strs(&["--config", "c.toml", "--files", "--help", "-V", "install"])
             .unwrap()

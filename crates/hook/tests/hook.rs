@@ -410,7 +410,12 @@ fn pem_key_added_in_the_middle_of_a_large_modified_file_is_found() {
     stage_with(d.path(), &mut lines, 0, &[]);
     git(d.path(), &["commit", "-qm", "base"]);
     // Control: an ordinary edit of the large file passes.
-    stage_with(d.path(), &mut lines, 100, &["static int added_line = 1;".to_string()]);
+    stage_with(
+        d.path(),
+        &mut lines,
+        100,
+        &["static int added_line = 1;".to_string()],
+    );
     let (code, out) = run(d.path(), &[]);
     assert_eq!(code, 0, "{out}");
     // The key, all of its lines added, 3,000 lines (~150 KB) into the file.
@@ -439,7 +444,12 @@ fn pem_key_already_committed_is_not_reported_for_an_edit_far_away() {
     stage_with(d.path(), &mut lines, 3000, &pem_lines());
     git(d.path(), &["commit", "-qm", "old key", "--no-verify"]);
     // An edit 2,000 lines (~100 KB) before it: the old key is not this commit's doing.
-    stage_with(d.path(), &mut lines, 1000, &["static int added_line = 1;".to_string()]);
+    stage_with(
+        d.path(),
+        &mut lines,
+        1000,
+        &["static int added_line = 1;".to_string()],
+    );
     let (code, out) = run(d.path(), &[]);
     assert_eq!(code, 0, "{out}");
     // Control: an edit inside the key's lines does report it (now from line 3002).

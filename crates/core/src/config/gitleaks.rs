@@ -338,7 +338,10 @@ stopwords = ["sandbox"]
         let text = "[[rules]]\nid = 'one-group'\nregex = 'k_([0-9]{8})'\nsecretGroup = 2\n";
         let e = convert(Path::new("x/.gitleaks.toml"), text, Config::default()).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.starts_with("x/.gitleaks.toml:2: rule `one-group`:"), "{msg}");
+        assert!(
+            msg.starts_with("x/.gitleaks.toml:2: rule `one-group`:"),
+            "{msg}"
+        );
         assert!(msg.contains("secretGroup = 2"), "{msg}");
         // Control: the group the regex has is fine.
         let ok = text.replace("secretGroup = 2", "secretGroup = 1");

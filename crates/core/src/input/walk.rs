@@ -241,7 +241,10 @@ impl ignore::ParallelVisitor for Visitor<'_> {
                     });
                 }
             }
-            Err(err) => self.local.diagnostics.push(walk_error(self.root, self.prefix, &err)),
+            Err(err) => self
+                .local
+                .diagnostics
+                .push(walk_error(self.root, self.prefix, &err)),
         }
         ignore::WalkState::Continue
     }
@@ -282,7 +285,9 @@ fn walk_error(root: &Path, prefix: &str, err: &ignore::Error) -> Diagnostic {
         ignore::Error::Io(e) => format!("cannot read: {e}"),
         other => other.to_string(),
     };
-    let path = path.filter(|p| !p.is_empty()).unwrap_or_else(|| slashes(root));
+    let path = path
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| slashes(root));
     Diagnostic::new(level, Some(&path), what)
 }
 

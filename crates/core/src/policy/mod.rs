@@ -91,8 +91,7 @@ pub fn scan_only(path: &str, bytes: &[u8], only: Option<&str>) -> PolicyOutcome 
         checks::run(d, only, &mut out.hits);
     }
     if sniff.strong || !docs.is_empty() {
-        out.diagnostics
-            .extend(diags);
+        out.diagnostics.extend(diags);
     }
     out.hits.sort_by(|a, b| {
         (a.line, a.column, a.check_id, &a.anchor).cmp(&(b.line, b.column, b.check_id, &b.anchor))

@@ -71,7 +71,9 @@ pub(crate) fn run<S: Source>(
         total,
         progress,
     };
-    let workers = rayon::current_num_threads().min(total.div_ceil(CHUNK)).max(1);
+    let workers = rayon::current_num_threads()
+        .min(total.div_ceil(CHUNK))
+        .max(1);
     let mut out = if total <= SEQUENTIAL || workers == 1 {
         let mut local = Scanned::default();
         state.work(scanner, source, &main, items, &mut local);
@@ -173,14 +175,15 @@ impl State<'_> {
         };
         if let Loaded::TooLarge(size) = loaded {
             report.stats.files_skipped += 1;
-            report
-                .diagnostics
-                .push(scanner.too_large(path, size.map_or(String::new(), |s| format!("{s} bytes"))));
+            report.diagnostics.push(
+                scanner.too_large(path, size.map_or(String::new(), |s| format!("{s} bytes"))),
+            );
             return 0;
         }
         let bytes = loaded.bytes();
         // A change's added lines: only what can touch them is looked for.
-        let scan = scanner.scan_bytes_within(path, bytes, blob.added.as_ref().and_then(Added::lines));
+        let scan =
+            scanner.scan_bytes_within(path, bytes, blob.added.as_ref().and_then(Added::lines));
         report.diagnostics.extend(scan.diagnostics);
         if !scan.scanned {
             report.stats.files_skipped += 1;

@@ -174,8 +174,15 @@ impl KeywordSet {
 
 /// Offset of the `len`-byte window of `word` (lowercase) least likely to occur in text.
 fn rarest_window(word: &[u8], len: usize) -> usize {
-    let score = |i: usize| word[i..i + len].iter().map(|&b| rank(b) as u32).sum::<u32>();
-    (0..=word.len() - len).min_by_key(|&i| score(i)).unwrap_or(0)
+    let score = |i: usize| {
+        word[i..i + len]
+            .iter()
+            .map(|&b| rank(b) as u32)
+            .sum::<u32>()
+    };
+    (0..=word.len() - len)
+        .min_by_key(|&i| score(i))
+        .unwrap_or(0)
 }
 
 /// How common a byte is in text (any case for letters): higher is more common.
@@ -236,13 +243,18 @@ mod tests {
 
     #[test]
     fn finds_overlapping_and_case_insensitive_occurrences_once_each() {
-        let words = ["key", "apikey", "KEY_ID", "ke", "ghp_", "$2y$", "pass", "password"];
+        let words = [
+            "key", "apikey", "KEY_ID", "ke", "ghp_", "$2y$", "pass", "password",
+        ];
         let text = b"ApiKey = 1; key_id: KEY; Password=pass ghp_x $2Y$ kekey";
         let got = hits(&words, text);
         assert_eq!(got, reference(&words, text));
         // Control: the cases the test is about are in there.
         assert!(got.contains(&(0, 3)) && got.contains(&(1, 0)), "{got:?}");
-        assert!(got.contains(&(2, 12)), "upper-case keyword, mixed-case text: {got:?}");
+        assert!(
+            got.contains(&(2, 12)),
+            "upper-case keyword, mixed-case text: {got:?}"
+        );
     }
 
     #[test]
@@ -268,8 +280,14 @@ mod tests {
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         // Real text: this crate's own sources and rule files, plus keywords in odd case.
         let mut text = Vec::new();
-        for f in ["src/secrets/mod.rs", "src/scan/mod.rs", "rules/secrets/aws.toml"] {
-            text.extend(std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + f).unwrap());
+        for f in [
+            "src/secrets/mod.rs",
+            "src/scan/mod.rs",
+            "rules/secrets/aws.toml",
+        ] {
+            text.extend(
+                std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + f).unwrap(),
+            );
         }
         for w in &words {
             text.extend(w.to_ascii_uppercase().bytes());

@@ -134,7 +134,12 @@ fn attribute(repo: &Repository, report: &mut Report, origins: &[Origin], list: &
         .zip(origins.iter().copied())
         .collect();
     tagged.sort_by(|(a, oa), (b, ob)| {
-        (&a.fingerprint, rank(oa), a.line, a.column).cmp(&(&b.fingerprint, rank(ob), b.line, b.column))
+        (&a.fingerprint, rank(oa), a.line, a.column).cmp(&(
+            &b.fingerprint,
+            rank(ob),
+            b.line,
+            b.column,
+        ))
     });
     tagged.dedup_by(|later, first| later.0.fingerprint == first.0.fingerprint);
     let mut infos: HashMap<u32, Option<CommitInfo>> = HashMap::new();
@@ -203,8 +208,7 @@ impl BlobList {
             let commit = match repo.find_commit(oid) {
                 Ok(c) => c,
                 Err(e) => {
-                    self.diagnostics
-                        .push(missing(&format!("commit {oid}"), &e));
+                    self.diagnostics.push(missing(&format!("commit {oid}"), &e));
                     continue;
                 }
             };
@@ -265,7 +269,11 @@ impl BlobList {
             let tree = match repo.find_tree(tid) {
                 Ok(t) => t,
                 Err(e) => {
-                    let at = if prefix.is_empty() { None } else { Some(prefix.as_str()) };
+                    let at = if prefix.is_empty() {
+                        None
+                    } else {
+                        Some(prefix.as_str())
+                    };
                     let mut d = missing(&format!("tree {tid}"), &e);
                     d.path = at.map(str::to_string);
                     self.diagnostics.push(d);
@@ -376,9 +384,9 @@ pub fn scan_range(
     } else {
         walk.hide(from.id())?;
     }
-    let commits = walk.collect::<Result<Vec<Oid>, _>>().map_err(|e| {
-        Error::Git(missing("a commit in the range", &e).message)
-    })?;
+    let commits = walk
+        .collect::<Result<Vec<Oid>, _>>()
+        .map_err(|e| Error::Git(missing("a commit in the range", &e).message))?;
     let mut list = Vec::new();
     for (i, id) in commits.iter().enumerate() {
         list.extend(commit_adds(scanner, repo, *id, i as u32)?);

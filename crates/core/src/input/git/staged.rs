@@ -306,14 +306,8 @@ mod tests {
         fs::write(d.path().join("b.env"), format!("T={}\n", token(6))).unwrap();
         git(d.path(), &["add", "."]);
         let repo = Repository::open(d.path()).unwrap();
-        let r = scan_staged_files(
-            &scanner(),
-            &repo,
-            None,
-            &[PathBuf::from("b.env")],
-            d.path(),
-        )
-        .unwrap();
+        let r = scan_staged_files(&scanner(), &repo, None, &[PathBuf::from("b.env")], d.path())
+            .unwrap();
         assert_eq!(r.findings.len(), 1);
         assert_eq!(r.findings[0].path, "b.env");
     }
