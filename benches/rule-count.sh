@@ -35,6 +35,7 @@ def table(prefix, d):
     for k, v in subs:
         out += table(f"{prefix}.{k}", v)
     return out
+print("version = 1\n")
 n = 0
 for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.toml"))):
     for r in tomllib.load(open(f, "rb")).get("rule", []):

@@ -288,7 +288,7 @@ impl<'a> Source for Changes<'a> {
             origin: change.origin,
             added: Some(added),
             content: Content::Object {
-                repo: &**repo,
+                repo,
                 id: change.new,
             },
         };

@@ -597,7 +597,7 @@ impl SecretEngine {
             return out;
         }
         // (twin, regions, captures) of the regex runs so far.
-        let mut ran: Vec<(usize, Vec<(usize, usize)>, Vec<(usize, usize)>)> = Vec::new();
+        let mut ran: Vec<(usize, Ranges, Ranges)> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if selected[i] == Selection::No {
                 continue;
@@ -712,6 +712,9 @@ fn low_variety(secret: &[u8]) -> bool {
     true
 }
 
+/// Byte ranges in a blob.
+type Ranges = Vec<(usize, usize)>;
+
 /// How a rule was selected for a blob by the keyword pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Selection {
@@ -764,7 +767,8 @@ fn is_line_local(pattern: &str) -> bool {
             HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(can_match_newline),
         }
     }
-    rule::parse_pattern(pattern)
+    rule::parser()
+        .parse(pattern)
         .map(|h| !can_match_newline(&h))
         .unwrap_or(false)
 }

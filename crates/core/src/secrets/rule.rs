@@ -94,19 +94,19 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, rege
         .build()
 }
 
-/// `pattern` parsed with [`compile_pattern`]'s flags.
-pub(crate) fn parse_pattern(pattern: &str) -> Result<regex_syntax::hir::Hir, regex_syntax::Error> {
+/// A parser with [`compile_pattern`]'s flags.
+pub(crate) fn parser() -> regex_syntax::Parser {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .multi_line(true)
         .build()
-        .parse(pattern)
 }
 
 /// Whether `pattern` parses, without the cost of compiling it.
 pub(crate) fn check_pattern(pattern: &str) -> Result<(), regex::Error> {
-    parse_pattern(pattern)
+    parser()
+        .parse(pattern)
         .map(|_| ())
         .map_err(|e| regex::Error::Syntax(e.to_string()))
 }

@@ -342,7 +342,7 @@ impl<'a> Source for Objects<'a> {
             origin: item.origin,
             added: None,
             content: Content::Object {
-                repo: &**repo,
+                repo,
                 id: item.id,
             },
         }))
