@@ -15,6 +15,7 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
+    let mut ids: Vec<String> = Vec::new();
     let out_dir = env::var("OUT_DIR").unwrap();
     let mut out = String::from(
         "/// `(file name, JSON array of {line, rule})` of every built-in rule file.\npub(crate) static RULE_FILES: &[(&str, &str)] = &[\n",
@@ -41,6 +42,11 @@ fn main() {
                 f.display()
             );
         }
+        ids.extend(
+            rules
+                .iter()
+                .filter_map(|r| r.get("id").and_then(|v| v.as_str()).map(str::to_string)),
+        );
         let entries: Vec<serde_json::Value> = rules
             .into_iter()
             .enumerate()
@@ -60,6 +66,12 @@ fn main() {
         out.push_str(&format!(
             "    ({name:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/{json_name}\"))),\n"
         ));
+    }
+    out.push_str("];\n");
+    // The ids alone, so that a config can be checked without parsing the rules.
+    out.push_str("/// The id of every built-in rule.\npub(crate) static RULE_IDS: &[&str] = &[\n");
+    for id in &ids {
+        out.push_str(&format!("    {id:?},\n"));
     }
     out.push_str("];\n");
     fs::write(Path::new(&out_dir).join("rule_files.rs"), out).expect("write rule_files.rs");

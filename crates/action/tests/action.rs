@@ -671,3 +671,23 @@ fn a_change_that_edits_the_ignore_file_or_the_baseline_gets_a_warning() {
     );
     assert!(run.summary.contains("`.gitleaksignore`"), "{}", run.summary);
 }
+
+#[test]
+fn snapshot_of_a_pull_request_run() {
+    let r = pr_repo();
+    let ws = r.dir.path();
+    let run = Runner::new(ws).run("pull_request", &pull_request_event(7, &r.base, &r.c2));
+    run.assert_code(1);
+    let mut text = format!(
+        "--- stdout\n{}--- stderr\n{}--- summary\n{}--- outputs\n{}",
+        run.stdout, run.stderr, run.summary, run.outputs
+    );
+    for (id, name) in [(&r.base, "[BASE]"), (&r.c1, "[C1]"), (&r.c2, "[C2]")] {
+        text = text.replace(id.as_str(), name).replace(short(id), name);
+    }
+    let text = text
+        .replace(&ws.display().to_string(), "[WS]")
+        .replace(&run.sarif_path.display().to_string(), "[SARIF]")
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    insta::assert_snapshot!(text);
+}

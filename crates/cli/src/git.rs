@@ -2,7 +2,7 @@
 //! `--branch`, sweeps of several repositories or `--repos DIR`), and `pipeguard baseline`.
 //! A progress bar goes to stderr when it is a terminal, for history scans only.
 
-use crate::{finish, load_config, say, CommonArgs, OutputArgs};
+use crate::{finish, load_config, load_selected, say, CommonArgs, OutputArgs, SelectArgs};
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
 use pipeguard_core::input::git::{self, Phase, Progress, Target};
@@ -151,8 +151,10 @@ pub struct BaselineArgs {
     output: PathBuf,
     #[command(flatten)]
     git: GitArgs,
+    // Only the flags a baseline honours: it records every finding (no --fail-on), never prints a
+    // secret (no --no-redact), and ignores any old baseline (no --baseline).
     #[command(flatten)]
-    common: CommonArgs,
+    select: SelectArgs,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     threads: usize,
@@ -163,7 +165,7 @@ pub fn baseline_command(args: BaselineArgs) -> Result<ExitCode> {
     set_threads(args.threads);
     let env = git_env()?;
     let start = args.git.repos.as_deref().unwrap_or(&args.path);
-    let mut config = load_config(&args.common, &config_root(&env, &args.git, start))?;
+    let mut config = load_selected(&args.select, &config_root(&env, &args.git, start))?;
     // A new baseline must record everything found today, including what the old one accepted.
     config.baseline = None;
     let scanner = Scanner::new(config)?;

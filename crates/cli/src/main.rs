@@ -3,23 +3,41 @@
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand};
+use cli_values::{confidence_parser, format_parser, severity_parser};
+use pipeguard_core::config::FailDefaults;
 use pipeguard_core::finding::{Confidence, Severity};
 use pipeguard_core::report::{self, Format};
 use pipeguard_core::scan::Report;
 use pipeguard_core::{Config, Scanner};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cli_values;
 mod git;
+mod native;
 mod rules;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Find hard-coded secrets and insecure AWS policy and CI/CD configuration.
 #[derive(Parser)]
-#[command(name = "pipeguard", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "pipeguard",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  \
+        pipeguard scan .                          scan this directory tree\n  \
+        pipeguard scan --staged                   what `git commit` would record\n  \
+        pipeguard scan --git                      the whole git history\n  \
+        pipeguard completions bash > ~/.local/share/bash-completion/completions/pipeguard"
+)]
 struct Cli {
+    /// When to colour the text report.
+    #[arg(long, global = true, value_enum, default_value_t = native::ColorChoice::Auto)]
+    color: native::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,37 +52,79 @@ enum Command {
     ///
     /// Exit status: 0 when nothing at or above the fail threshold was found, 1 when something
     /// was, 2 on any error (bad config, unreadable path, internal failure).
+    #[command(after_help = "Examples:\n  \
+        pipeguard scan .                                   a directory tree, honouring .gitignore\n  \
+        pipeguard scan src infra --fail-on high            exit 1 only for high and critical\n  \
+        pipeguard scan . --format sarif -o pipeguard.sarif  for code scanning\n  \
+        pipeguard scan --staged                            what `git commit` would record\n  \
+        pipeguard scan --git --branch main                 one branch's history\n  \
+        pipeguard scan --range origin/main..HEAD           only what these commits add\n  \
+        pipeguard scan --repos ~/src                       every repository under a directory")]
     Scan(ScanArgs),
     /// List the built-in secret rules and policy checks, or check rules.
+    #[command(after_help = "Examples:\n  \
+        pipeguard rules                              every secret rule and policy check\n  \
+        pipeguard rules --format json                the same, as JSON\n  \
+        pipeguard rules check --config .pipeguard.toml   test your own rules' examples")]
     Rules(rules::RulesArgs),
     /// Record today's findings (fingerprints, never secrets) so that only new ones are reported.
+    #[command(after_help = "Examples:\n  \
+        pipeguard baseline                          accept the findings in this tree\n  \
+        pipeguard baseline --git -o .pipeguard-baseline.json   ... and in the whole history\n\n\
+        Then add `baseline = \".pipeguard-baseline.json\"` to .pipeguard.toml.")]
     Baseline(git::BaselineArgs),
     /// Write a starter .pipeguard.toml in the current directory.
+    #[command(after_help = "Examples:\n  \
+        pipeguard init            write .pipeguard.toml (refuses to overwrite one)\n  \
+        pipeguard init --force    overwrite it")]
     Init {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script to standard output.
+    #[command(after_help = "Examples:\n  \
+        pipeguard completions bash > ~/.local/share/bash-completion/completions/pipeguard\n  \
+        pipeguard completions zsh > ~/.zfunc/_pipeguard      (with fpath+=~/.zfunc)\n  \
+        pipeguard completions fish > ~/.config/fish/completions/pipeguard.fish\n  \
+        pipeguard completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Examples:\n  \
+        pipeguard man | man -l -\n  \
+        pipeguard man > ~/.local/share/man/man1/pipeguard.1")]
+    Man,
 }
 
 /// Options shared by every command that scans.
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Default)]
 pub struct CommonArgs {
-    /// Config file (default: .pipeguard.toml or pipeguard.toml at the repository root).
-    #[arg(long, short = 'c', value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Print secrets in full (never do this where output is logged).
     #[arg(long)]
     pub no_redact: bool,
-    /// Only report findings of at least this confidence: low, medium, high.
-    #[arg(long, value_name = "LEVEL")]
-    pub min_confidence: Option<Confidence>,
-    /// Exit 1 only for findings at or above this severity: low, medium, high, critical.
-    #[arg(long, value_name = "SEVERITY")]
+    /// Exit 1 only for findings at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = severity_parser())]
     pub fail_on: Option<Severity>,
     /// Baseline file whose fingerprints are accepted (see `pipeguard baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+}
+
+/// Which config applies and what it looks for: shared by `scan` and `baseline`.
+#[derive(Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Config file (default: .pipeguard.toml or pipeguard.toml at the repository root).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only report findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL", value_parser = confidence_parser())]
+    pub min_confidence: Option<Confidence>,
     /// Skip the secret rules.
     #[arg(long)]
     pub no_secrets: bool,
@@ -93,8 +153,8 @@ struct ScanArgs {
 /// Where and how to write the report.
 #[derive(Args, Clone)]
 pub struct OutputArgs {
-    /// Output format: text, json, sarif or github (workflow-command annotations).
-    #[arg(long, short = 'f', default_value = "text")]
+    /// Output format (github: workflow-command annotations).
+    #[arg(long, short = 'f', default_value = "text", value_parser = format_parser())]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -106,11 +166,14 @@ pub struct OutputArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    native::set_color(cli.color);
     let result = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules::run(args),
         Command::Baseline(args) => git::baseline_command(args),
         Command::Init { force } => init(force),
+        Command::Completions { shell } => native::completions::<Cli>(shell),
+        Command::Man => native::man::<Cli>(),
     };
     match result {
         Ok(code) => code,
@@ -143,23 +206,33 @@ pub fn write_stdout(text: &str) -> Result<()> {
 
 /// Resolve the config for a scan: `--config`, else discovery from `start`, then CLI overrides.
 pub fn load_config(common: &CommonArgs, start: &Path) -> Result<Config> {
-    let mut config = Config::resolve(common.config.as_deref(), start)?;
+    let mut config = load_selected(&common.select, start)?;
     if common.no_redact {
         config.redact = false;
     }
-    if let Some(c) = common.min_confidence {
-        config.min_confidence = c;
-    }
     if let Some(s) = common.fail_on {
+        // Over the config's [fail] thresholds, per kind included.
         config.fail_severity = s;
+        config.fail_severity_set = true;
+        config.fail_secrets = None;
+        config.fail_policy = None;
     }
     if let Some(b) = &common.baseline {
         config.baseline = Some(b.clone());
     }
-    if common.no_secrets {
+    Ok(config)
+}
+
+/// The config `--config` names (else the one discovered from `start`), with the selection flags.
+pub fn load_selected(select: &SelectArgs, start: &Path) -> Result<Config> {
+    let mut config = Config::resolve(select.config.as_deref(), start)?;
+    if let Some(c) = select.min_confidence {
+        config.min_confidence = c;
+    }
+    if select.no_secrets {
         config.secrets = false;
     }
-    if common.no_policy {
+    if select.no_policy {
         config.policy = false;
     }
     Ok(config)
@@ -175,7 +248,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         false => args.paths[0].as_path(),
     };
     let config = load_config(&args.common, start)?;
-    let scanner = Scanner::new(config)?;
+    let mut scanner = Scanner::new(config)?;
+    if std::env::var_os("PIPEGUARD_PROFILE_RULES").is_some() {
+        scanner.profile_rules();
+    }
     let report =
         pipeguard_core::input::walk::scan_paths(&scanner, &args.paths, &mut std::io::stdin())?;
     finish(&scanner, report, &args.output)
@@ -193,19 +269,19 @@ pub fn finish(scanner: &Scanner, mut report: Report, out: &OutputArgs) -> Result
             t.as_secs_f64() * 1e3
         ));
     }
-    Ok(ExitCode::from(
-        report.exit_code(scanner.config.fail_severity),
-    ))
+    let config = &scanner.config;
+    Ok(ExitCode::from(report.exit_code_with(
+        config,
+        FailDefaults::uniform(config.fail_severity),
+    )))
 }
 
 /// Write the report where it was asked for; diagnostics go to standard error in every format.
 pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> {
     let mut ctx = report::Context::new(scanner, VERSION);
     ctx.verbose = out.verbose;
-    ctx.color = out.output.is_none()
-        && out.format == Format::Text
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    ctx.color =
+        out.output.is_none() && out.format == Format::Text && native::color(&std::io::stdout());
     let text = report::render(out.format, report, &ctx);
     match &out.output {
         Some(path) => std::fs::write(path, text)
@@ -215,16 +291,10 @@ pub fn emit(scanner: &Scanner, report: &Report, out: &OutputArgs) -> Result<()> 
     let diagnostics = report::text::diagnostics(report, &ctx);
     let _ = std::io::stderr().lock().write_all(diagnostics.as_bytes());
     if out.format != Format::Text || out.output.is_some() {
-        let n = report.findings.len();
         say(&format!(
-            "pipeguard: {n} finding{} in {} file{}",
-            if n == 1 { "" } else { "s" },
-            report.stats.files_scanned,
-            if report.stats.files_scanned == 1 {
-                ""
-            } else {
-                "s"
-            },
+            "pipeguard: {} in {}",
+            native::count(report.findings.len(), "finding"),
+            native::count(report.stats.files_scanned as usize, "file")
         ));
     }
     Ok(())
@@ -256,12 +326,38 @@ stopwords = []                            # substrings of a captured secret
 
 [fail]
 severity = "low"                          # exit 1 for findings at or above this
+# secrets = "low"                         # per kind, over `severity` (the pre-commit hook's
+# policy = "high"                         # defaults when [fail] sets nothing)
 "#;
 
 fn init(force: bool) -> Result<ExitCode> {
     let path = Path::new(".pipeguard.toml");
     if path.exists() && !force {
         bail!(".pipeguard.toml already exists (use --force to overwrite)");
+    }
+    // A gitleaks config here is already read by pipeguard; a .pipeguard.toml would take its place.
+    if let Some(gl) = [".gitleaks.toml", "gitleaks.toml"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+    {
+        if !force {
+            let cfg = Config::load(gl)?;
+            bail!(
+                "{gl} is here, and pipeguard already uses it as its config (its {}, \
+                 allowlists and .gitleaksignore); a new .pipeguard.toml would take its place \
+                 and those would stop applying.\n\
+                 Keep using {gl} (nothing to do: `pipeguard scan .` reads it), or run \
+                 `pipeguard init --force` to write a starter .pipeguard.toml instead and move what \
+                 you need from {gl} into it.",
+                native::count(cfg.custom_rules.len(), "rule"),
+                gl = gl.display()
+            );
+        }
+        say(&format!(
+            "pipeguard: warning: {} will no longer apply: .pipeguard.toml takes its place",
+            gl.display()
+        ));
     }
     std::fs::write(path, STARTER_CONFIG).context("cannot write .pipeguard.toml")?;
     // The starter must itself be valid: parse it back.

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use pipeguard_core::config::Config;
-use pipeguard_core::secrets::{builtin_rules, check::check_catalog, RuleSource};
+use pipeguard_core::secrets::{builtin_rules, check::check_catalog};
 use pipeguard_core::Scanner;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -107,15 +107,7 @@ fn check(config: Option<PathBuf>, custom_only: bool) -> Result<ExitCode> {
     } else {
         builtin_rules()?
     };
-    for c in &config.custom_rules {
-        rules.push((
-            c.rule.clone(),
-            RuleSource {
-                file: c.file.clone(),
-                line: Some(c.line),
-            },
-        ));
-    }
+    rules.extend(config.custom_rule_sources());
     let problems = check_catalog(&rules, &config);
     for (id, loc, p) in &problems {
         crate::say(&format!("error: {loc}: rule `{id}`: {p}"));

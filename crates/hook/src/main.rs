@@ -15,11 +15,13 @@ mod install;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use pipeguard_core::config::FailDefaults;
+use pipeguard_core::finding::Kind;
 use pipeguard_core::input::git::{self, GitEnv};
 use pipeguard_core::report::{self, text};
 use pipeguard_core::scan::Report;
 use pipeguard_core::suppress::Baseline;
-use pipeguard_core::{Config, Scanner};
+use pipeguard_core::{Config, Finding, Scanner};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -146,20 +148,22 @@ fn scan(
     };
     report.add_config_notes(&scanner.config);
     report.finish();
-    let code = render(&scanner, &report);
+    let code = render(&scanner, &report, files.is_some());
     // The process ends here: freeing hundreds of rules one by one would only delay the commit.
     std::mem::forget(scanner);
     Ok(code)
 }
 
 /// Print the report to stderr (git shows a hook's output there) and pick the exit code.
-fn render(scanner: &Scanner, report: &Report) -> u8 {
+///
+/// Any secret blocks the commit, and policy findings of `high` or above; lower policy findings
+/// are shown as warnings (`[fail] secrets` / `[fail] policy` / `[fail] severity` change this).
+fn render(scanner: &Scanner, report: &Report, named_files: bool) -> u8 {
     let err = std::io::stderr();
     let mut ctx = report::Context::new(scanner, env!("CARGO_PKG_VERSION"));
     ctx.color = err.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let threshold = scanner.config.fail_severity;
-    let code = report.exit_code(threshold);
-    ctx.footer = Some(footer(report, code, threshold));
+    let code = report.exit_code_with(&scanner.config, FailDefaults::HOOK);
+    ctx.footer = Some(footer(scanner, report, code, named_files));
     let mut out = text::diagnostics(report, &ctx);
     if !report.findings.is_empty() || code != 0 {
         out.push_str(&text::render(report, &ctx));
@@ -168,38 +172,88 @@ fn render(scanner: &Scanner, report: &Report) -> u8 {
     code
 }
 
-/// The hook's advice, after the report's summary.
-fn footer(report: &Report, code: u8, threshold: pipeguard_core::Severity) -> String {
+/// The hook's advice, after the report's summary: what blocks and what is only a warning, and how
+/// to suppress each finding on its own line.
+fn footer(scanner: &Scanner, report: &Report, code: u8, named_files: bool) -> String {
+    let config = &scanner.config;
+    let scope = if named_files {
+        "the named files"
+    } else {
+        "the staged changes"
+    };
     let mut out = String::new();
+    let blocking: Vec<&Finding> = report.failing_with(config, FailDefaults::HOOK).collect();
+    let warnings = report.findings.len() - blocking.len();
     if !report.findings.is_empty() {
-        let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
         out.push_str(&format!(
-            "If a finding is a real secret: take it out of the staged file (edit it, then `git add`), \
-             revoke it and load it from a secret store instead.\n\
-             If it is a false positive:\n  \
-             - add `pipeguard:allow[{}]` in a comment on that line, or\n  \
-             - accept today's findings with `pipeguard baseline --output .pipeguard-baseline.json` \
-             and `baseline = \".pipeguard-baseline.json\"` in .pipeguard.toml, or\n  \
-             - skip the check for this one commit with `git commit --no-verify`.\n",
-            ids.join(", ")
+            "pipeguard: {} in {scope}: {} blocking, {}.\n",
+            plural(report.findings.len(), "finding"),
+            blocking.len(),
+            plural(warnings, "warning")
         ));
-    }
-    match code {
-        1 => {
-            let n = report.failing(threshold);
+        if warnings > 0 {
+            let secrets = config.fail_threshold(Kind::Secret, FailDefaults::HOOK);
+            let policy = config.fail_threshold(Kind::Policy, FailDefaults::HOOK);
             out.push_str(&format!(
-                "pipeguard: commit blocked ({n} finding{} at or above `{threshold}`).\n",
-                if n == 1 { "" } else { "s" }
+                "The hook blocks secrets at `{secrets}` or above and policy findings at `{policy}` or \
+                 above (`[fail] secrets` / `[fail] policy` in .pipeguard.toml).\n"
             ));
         }
-        2 => out.push_str(
-            "pipeguard: commit blocked: the staged changes could not be fully scanned (see errors above).\n",
-        ),
+        if blocking.iter().any(|f| f.kind == Kind::Secret) {
+            out.push_str(
+                "If a finding is a real secret: take it out of the staged file (edit it, then \
+                 `git add`), revoke it and load it from a secret store instead.\n",
+            );
+        }
+        out.push_str("If a finding is a false positive, add a comment on its line:\n");
+        // One line of advice per (file, line), naming every rule found there.
+        let mut lines: Vec<(&str, usize, Vec<&str>)> = Vec::new();
+        for f in &report.findings {
+            match lines
+                .iter_mut()
+                .find(|(p, l, _)| *p == f.path && *l == f.line)
+            {
+                Some((_, _, ids)) if !ids.contains(&f.rule_id.as_str()) => ids.push(&f.rule_id),
+                Some(_) => {}
+                None => lines.push((&f.path, f.line, vec![&f.rule_id])),
+            }
+        }
+        for (path, line, ids) in &lines {
+            out.push_str(&format!(
+                "  {path}:{line}  pipeguard:allow[{}]\n",
+                ids.join(", ")
+            ));
+        }
+        out.push_str(
+            "or accept today's findings with `pipeguard baseline --output .pipeguard-baseline.json` \
+             and `baseline = \".pipeguard-baseline.json\"` in .pipeguard.toml",
+        );
+        out.push_str(if code == 0 {
+            ".\n"
+        } else {
+            ", or skip the check for this one commit with `git commit --no-verify`.\n"
+        });
+    }
+    match code {
+        1 => out.push_str(&format!(
+            "pipeguard: commit blocked ({}).\n",
+            plural(blocking.len(), "blocking finding")
+        )),
+        2 => out.push_str(&format!(
+            "pipeguard: commit blocked: {scope} could not be fully scanned (see errors above).\n"
+        )),
         _ => {}
     }
     out
+}
+
+/// "1 finding", "2 findings".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 #[cfg(test)]

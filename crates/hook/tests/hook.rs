@@ -458,3 +458,151 @@ fn pem_key_already_committed_is_not_reported_for_an_edit_far_away() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("private-key-rsa"), "{out}");
 }
+
+const BUCKET: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n";
+
+#[test]
+fn medium_policy_findings_are_warnings_and_secrets_still_block() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("main.tf"), BUCKET).unwrap();
+    git(p, &["add", "main.tf"]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 0, "a medium policy finding blocked the commit: {out}");
+    assert!(
+        out.contains("main.tf:1:"),
+        "the warning is not shown: {out}"
+    );
+    assert!(out.contains("0 blocking"), "{out}");
+    assert!(out.contains("policy findings at `high` or above"), "{out}");
+    assert!(!out.contains("commit blocked"), "{out}");
+    assert!(
+        !out.contains("real secret"),
+        "secret advice for a policy finding: {out}"
+    );
+
+    // A secret in the same commit blocks it; the bucket stays a warning.
+    fs::write(p.join("a.env"), format!("K={}\n", token(21))).unwrap();
+    git(p, &["add", "a.env"]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("1 blocking"), "{out}");
+    assert!(out.contains("commit blocked (1 blocking finding)"), "{out}");
+    assert!(out.contains("real secret"), "{out}");
+}
+
+#[test]
+fn fail_thresholds_per_kind_are_configurable() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("main.tf"), BUCKET).unwrap();
+    fs::write(
+        p.join(".pipeguard.toml"),
+        "version = 1\n[fail]\npolicy = \"low\"\n",
+    )
+    .unwrap();
+    git(p, &["add", "main.tf"]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1, "[fail] policy = low did not block: {out}");
+
+    // secrets = "critical": a Slack bot token (severity high) is then only a warning.
+    fs::write(
+        p.join(".pipeguard.toml"),
+        "version = 1\n[fail]\nsecrets = \"critical\"\npolicy = \"critical\"\n",
+    )
+    .unwrap();
+    fs::write(p.join("a.env"), format!("K={}\n", token(22))).unwrap();
+    git(p, &["add", "a.env"]);
+    let (code, out) = run(p, &[]);
+    assert!(out.contains("high  slack-bot-token"), "{out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 blocking"), "{out}");
+}
+
+#[test]
+fn suppression_advice_names_each_line() {
+    let d = repo();
+    let p = d.path();
+    fs::write(
+        p.join("a.env"),
+        format!("A={}\nfine\nB={}\n", token(31), token(32)),
+    )
+    .unwrap();
+    git(p, &["add", "a.env"]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("  a.env:1  pipeguard:allow[slack-bot-token]\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  a.env:3  pipeguard:allow[slack-bot-token]\n"),
+        "{out}"
+    );
+    assert!(!out.contains("a.env:2  pipeguard:allow"), "{out}");
+}
+
+#[test]
+fn named_files_are_reported_as_named_files() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("a.env"), format!("K={}\n", token(41))).unwrap();
+    git(p, &["add", "a.env"]);
+    git(p, &["commit", "-qm", "add", "--no-verify"]);
+    // Unchanged and named (pre-commit run --all-files): scanned whole, and said so.
+    let (code, out) = run(p, &["--files", "a.env"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("in the named files"), "{out}");
+    assert!(!out.contains("in the staged changes"), "{out}");
+    // Control: without --files nothing is staged, so nothing is found.
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn every_argument_after_files_is_a_file_name() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("--help"), format!("K={}\n", token(21))).unwrap();
+    fs::write(p.join("-V"), format!("K={}\n", token(22))).unwrap();
+    fs::write(p.join("b.txt"), "fine\n").unwrap();
+    git(p, &["add", "--", "--help", "-V", "b.txt"]);
+    // Control: a clean named file passes.
+    assert_eq!(run(p, &["--files", "b.txt"]).0, 0);
+    let (code, out) = run(p, &["--files", "--help", "-V"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("--help:1:3"), "{out}");
+    assert!(out.contains("-V:1:3"), "{out}");
+}
+
+#[test]
+fn subcommands_have_help_and_unknown_words_are_errors() {
+    let d = repo();
+    let out = hook(d.path()).args(["install", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--force"), "{help}");
+    assert!(!d.path().join(".git/hooks/pre-commit").exists());
+    let (code, out) = run(d.path(), &["instal"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("instal"), "{out}");
+    assert!(!d.path().join(".git/hooks/pre-commit").exists());
+    let outside = tempfile::tempdir().unwrap();
+    let (code, out) = run(outside.path(), &["install"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("not inside a git repository"), "{out}");
+}
+
+#[test]
+fn snapshot_of_a_blocked_commit() {
+    let d = repo();
+    let p = d.path();
+    fs::write(p.join("a.txt"), "hello\n").unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "init"]);
+    fs::write(p.join("a.txt"), format!("hello\nk={}\n", token(31))).unwrap();
+    git(p, &["add", "."]);
+    let (code, out) = run(p, &[]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out.replace(&p.display().to_string(), "[TMP]"));
+}

@@ -72,3 +72,56 @@ negative_examples = ["k = acme_${{KEY}}"]
 "#
     )
 }
+
+/// Run git in `dir` with a fixed identity and dates and no user or system config.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(["-c", "protocol.file.allow=always"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", "2024-03-04T05:06:07Z")
+        .env("GIT_COMMITTER_DATE", "2024-03-04T05:06:07Z")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A Slack bot token, generated from a seed at test time (the shape of a real one, never live).
+pub fn token(seed: &str) -> String {
+    let mut state: u64 = 0xcbf29ce484222325;
+    for b in seed.bytes() {
+        state = (state ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let team: String = (0..12).map(|_| char::from(b'0' + next(10) as u8)).collect();
+    let bot: String = (0..13).map(|_| char::from(b'0' + next(10) as u8)).collect();
+    let tail: String = (0..24)
+        .map(|_| char::from(alnum[next(62) as usize]))
+        .collect();
+    format!("xoxb-{team}-{bot}-{tail}")
+}

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
 
 pub mod gitleaks;
+mod ids;
 
 /// File names looked for at the repository root, in order. A gitleaks config is used when there
 /// is no pipeguard one.
@@ -89,6 +90,31 @@ struct RawReport {
 #[serde(deny_unknown_fields)]
 struct RawFail {
     severity: Option<Severity>,
+    secrets: Option<Severity>,
+    policy: Option<Severity>,
+}
+
+/// A program's fail thresholds per kind when the config sets none.
+#[derive(Debug, Clone, Copy)]
+pub struct FailDefaults {
+    pub secrets: Severity,
+    pub policy: Severity,
+}
+
+impl FailDefaults {
+    /// One threshold for both kinds (the CLI and the action: `[fail] severity`).
+    pub fn uniform(severity: Severity) -> FailDefaults {
+        FailDefaults {
+            secrets: severity,
+            policy: severity,
+        }
+    }
+
+    /// The pre-commit hook: any secret blocks; policy findings below `high` are warnings.
+    pub const HOOK: FailDefaults = FailDefaults {
+        secrets: Severity::Low,
+        policy: Severity::High,
+    };
 }
 
 /// A custom rule with where it was written.
@@ -139,6 +165,12 @@ pub struct Config {
     pub redact: bool,
     /// Findings at or above this severity make the exit code 1.
     pub fail_severity: Severity,
+    /// Whether `fail_severity` was set (`[fail] severity`, `--fail-on`) rather than defaulted.
+    pub fail_severity_set: bool,
+    /// `[fail] secrets`: the threshold for secret findings, over `fail_severity`.
+    pub fail_secrets: Option<Severity>,
+    /// `[fail] policy`: the threshold for policy findings, over `fail_severity`.
+    pub fail_policy: Option<Severity>,
     /// Whether the built-in secret rules run (a gitleaks config without `useDefault` turns them off).
     pub builtin_rules: bool,
     /// Regexes over paths whose findings are dropped (from gitleaks allowlists).
@@ -156,6 +188,26 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The severity from which a finding of `kind` fails the run: `[fail] secrets` / `[fail]
+    /// policy` when set, else `[fail] severity` (or `--fail-on`) when set, else the program's
+    /// default for that kind (`defaults`: the pre-commit hook blocks any secret but only policy
+    /// findings of `high` or above; the CLI and the action fail on everything at `low`).
+    pub fn fail_threshold(&self, kind: crate::finding::Kind, defaults: FailDefaults) -> Severity {
+        use crate::finding::Kind;
+        let per_kind = match kind {
+            Kind::Secret => self.fail_secrets,
+            Kind::Policy => self.fail_policy,
+        };
+        match per_kind {
+            Some(s) => s,
+            None if self.fail_severity_set => self.fail_severity,
+            None => match kind {
+                Kind::Secret => defaults.secrets,
+                Kind::Policy => defaults.policy,
+            },
+        }
+    }
+
     /// Load a config file, layered over the embedded defaults.
     pub fn load(path: &Path) -> Result<Config, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -178,6 +230,23 @@ impl Config {
     /// Parse a config from text (the file name is for messages).
     pub fn parse(file: &Path, text: &str) -> Result<Config, Error> {
         Config::from_layers(Some((file, text)), None)
+    }
+
+    /// The custom rules with where each was written, as the rule engine and `rules check` take
+    /// them.
+    pub fn custom_rule_sources(&self) -> Vec<(Rule, crate::secrets::RuleSource)> {
+        self.custom_rules
+            .iter()
+            .map(|c| {
+                (
+                    c.rule.clone(),
+                    crate::secrets::RuleSource {
+                        file: c.file.clone(),
+                        line: Some(c.line),
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The config every binary uses: the `explicit` file (`--config`) when given, else the one
@@ -249,6 +318,9 @@ impl Config {
             baseline: None,
             redact: defaults.report.redact.unwrap_or(true),
             fail_severity: defaults.fail.severity.unwrap_or(Severity::Low),
+            fail_severity_set: false,
+            fail_secrets: defaults.fail.secrets,
+            fail_policy: defaults.fail.policy,
             builtin_rules: true,
             allow_path_regexes: Vec::new(),
             ignore_entries: Vec::new(),
@@ -302,6 +374,27 @@ impl Config {
         if let Some(v) = raw.scan.decode_depth {
             cfg.decode_depth = v;
         }
+        let custom_ids: Vec<&str> = raw
+            .rules
+            .custom
+            .iter()
+            .map(|r| r.get_ref().id.as_str())
+            .collect();
+        ids::check_known(
+            &file,
+            text,
+            raw.rules
+                .disable
+                .iter()
+                .map(|id| ("[rules] disable", id.as_str()))
+                .chain(
+                    raw.rules
+                        .severity
+                        .keys()
+                        .map(|id| ("[rules.severity]", id.as_str())),
+                ),
+            &custom_ids,
+        )?;
         cfg.disabled.extend(raw.rules.disable);
         cfg.severity.extend(raw.rules.severity);
         if let Some(v) = raw.rules.min_confidence {
@@ -336,6 +429,13 @@ impl Config {
         }
         if let Some(v) = raw.fail.severity {
             cfg.fail_severity = v;
+            cfg.fail_severity_set = true;
+        }
+        if let Some(v) = raw.fail.secrets {
+            cfg.fail_secrets = Some(v);
+        }
+        if let Some(v) = raw.fail.policy {
+            cfg.fail_policy = Some(v);
         }
         cfg.validate(text)?;
         Ok(cfg)
@@ -436,6 +536,39 @@ fn find_value_line(text: &str, needle: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_thresholds_per_kind() {
+        use crate::finding::Kind;
+        let hook = FailDefaults::HOOK;
+        let d = Config::default();
+        assert_eq!(d.fail_threshold(Kind::Secret, hook), Severity::Low);
+        assert_eq!(d.fail_threshold(Kind::Policy, hook), Severity::High);
+        // `[fail] severity` applies to both kinds when set ...
+        let c = Config::parse(
+            Path::new("p.toml"),
+            "version = 1\n[fail]\nseverity = 'medium'\n",
+        )
+        .unwrap();
+        assert_eq!(c.fail_threshold(Kind::Secret, hook), Severity::Medium);
+        assert_eq!(c.fail_threshold(Kind::Policy, hook), Severity::Medium);
+        // ... and a per-kind value overrides it.
+        let c = Config::parse(
+            Path::new("p.toml"),
+            "version = 1\n[fail]\nseverity = 'medium'\npolicy = 'critical'\nsecrets = 'low'\n",
+        )
+        .unwrap();
+        assert_eq!(c.fail_threshold(Kind::Secret, hook), Severity::Low);
+        assert_eq!(c.fail_threshold(Kind::Policy, hook), Severity::Critical);
+        let c =
+            Config::parse(Path::new("p.toml"), "version = 1\n[fail]\npolicy = 'low'\n").unwrap();
+        assert_eq!(c.fail_threshold(Kind::Policy, hook), Severity::Low);
+        assert!(Config::parse(
+            Path::new("p.toml"),
+            "version = 1\n[fail]\npolicy = 'severe'\n"
+        )
+        .is_err());
+    }
 
     #[test]
     fn embedded_defaults_parse() {

@@ -36,6 +36,8 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, String> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut alias_budget = MAX_ALIAS_NODES;
+    // The parser reports the end of the stream one line past a text without a final newline.
+    let (eof_line, eof_col) = crate::config::line_col(src, src.len());
     loop {
         let (ev, mark) = parser.next_token().map_err(|e| {
             format!(
@@ -108,8 +110,11 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, String> {
                         ..
                     } => (Value::Map(items), span, tag, anchor),
                 };
-                span.end_line = mark.line() as u32;
-                span.end_col = mark.col() as u32 + 1;
+                (span.end_line, span.end_col) = if mark.line() > eof_line {
+                    (eof_line as u32, eof_col as u32)
+                } else {
+                    (mark.line() as u32, mark.col() as u32 + 1)
+                };
                 let n = wrap_tag(Node::new(v, span), tag);
                 if anchor > 0 {
                     anchors.insert(anchor, n.clone());
@@ -239,6 +244,24 @@ mod tests {
         assert_eq!(items[3].lit(), Some("plain"));
         assert_eq!((items[0].span.line, items[0].span.col), (5, 19));
         assert_eq!((items[3].span.line, items[3].span.col), (8, 11));
+    }
+
+    /// Fuzz find (`policy_yaml`): a block mapping that ends at the end of a text without a final
+    /// newline ended one line past the document, so the ENC-001 hit on it pointed at line 16 of a
+    /// 15-line file.
+    #[test]
+    fn spans_end_inside_a_text_without_final_newline() {
+        let src = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketEncryption:\n        ServerSideEncryptionConfiguration:\n        - ServerSideEncryptionByDefault:\n            SSEAlgorithm: aws:kms";
+        let outcome = crate::policy::scan("template.yaml", src.as_bytes());
+        assert!(!outcome.hits.is_empty(), "the template hits a check");
+        for hit in &outcome.hits {
+            assert!(hit.end_line <= 9, "{hit:?} ends past line 9");
+        }
+        let d = parse(src).unwrap();
+        assert_eq!((d[0].span.end_line, d[0].span.end_col), (9, 34));
+        // Control: with a final newline the end is the start of the (empty) line after it.
+        let d = parse(&format!("{src}\n")).unwrap();
+        assert_eq!((d[0].span.end_line, d[0].span.end_col), (10, 1));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub fn render(report: &Report, ctx: &Context<'_>) -> String {
             "files_scanned": report.stats.files_scanned,
             "bytes_scanned": report.stats.bytes_scanned,
             "files_skipped": report.stats.files_skipped,
+            "findings_capped": report.stats.findings_capped,
         },
         "findings": report.findings,
         "diagnostics": report.diagnostics,

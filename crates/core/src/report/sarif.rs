@@ -125,6 +125,9 @@ pub fn to_value_with(report: &Report, ctx: &Context<'_>, opts: &Options) -> Valu
             "results": results,
         }]
     });
+    if report.stats.findings_capped > 0 {
+        doc["runs"][0]["properties"] = json!({ "findingsCapped": report.stats.findings_capped });
+    }
     if let Some(uri) = &opts.repository_uri {
         let mut vcs = json!({ "repositoryUri": uri });
         if let Some(rev) = &opts.revision_id {

@@ -171,6 +171,29 @@ impl Report {
     }
 
     /// Findings at or above the threshold.
+    /// The findings at or above their kind's fail threshold (`[fail] secrets` / `policy`).
+    pub fn failing_with<'a>(
+        &'a self,
+        config: &'a Config,
+        defaults: crate::config::FailDefaults,
+    ) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| f.severity >= config.fail_threshold(f.kind, defaults))
+    }
+
+    /// 2 when anything could not be scanned, 1 for a finding at or above its kind's threshold,
+    /// else 0.
+    pub fn exit_code_with(&self, config: &Config, defaults: crate::config::FailDefaults) -> u8 {
+        if self.has_errors() {
+            2
+        } else if self.failing_with(config, defaults).next().is_some() {
+            1
+        } else {
+            0
+        }
+    }
+
     pub fn failing(&self, threshold: Severity) -> usize {
         self.findings
             .iter()
@@ -211,15 +234,7 @@ impl Scanner {
         } else {
             Vec::new()
         };
-        for c in &config.custom_rules {
-            rules.push((
-                c.rule.clone(),
-                RuleSource {
-                    file: c.file.clone(),
-                    line: Some(c.line),
-                },
-            ));
-        }
+        rules.extend(config.custom_rule_sources());
         Self::with_rules(config, rules)
     }
 
@@ -289,7 +304,14 @@ impl Scanner {
         self.engine.rules()
     }
 
-    /// Time spent per secret rule, slowest first (empty unless `PIPEGUARD_PROFILE_RULES` is set).
+    /// Record the time spent in each secret rule (the CLI does when `PIPEGUARD_PROFILE_RULES`
+    /// is set).
+    pub fn profile_rules(&mut self) {
+        self.engine.profile();
+    }
+
+    /// Time spent per secret rule, slowest first (empty unless [`Scanner::profile_rules`] was
+    /// called).
     pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
         self.engine.rule_timings()
     }
@@ -728,6 +750,31 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diagnostics_display_in_one_style() {
+        let d = located(Level::Warning, "a.json", "3:4: unexpected `}`");
+        assert_eq!(d.to_string(), "warning: a.json:3:4: unexpected `}`");
+        let d = located(Level::Warning, "a.yml", "12: bad indent");
+        assert_eq!(d.to_string(), "warning: a.yml:12: bad indent");
+        // Control: a message without a location keeps its text whole, the path once.
+        let d = located(Level::Error, "b.tf", "10 resources: parse error");
+        assert_eq!(d.to_string(), "error: b.tf: 10 resources: parse error");
+        let d = Diagnostic::new(Level::Note, None, "whole scan");
+        assert_eq!(d.to_string(), "note: whole scan");
+    }
+
+    #[test]
+    fn exit_code_is_2_on_any_error_even_with_findings() {
+        let mut r = Report::default();
+        assert_eq!(r.exit_code(Severity::Low), 0);
+        r.diagnostics
+            .push(Diagnostic::new(Level::Warning, Some("a"), "partial"));
+        assert_eq!(r.exit_code(Severity::Low), 0);
+        r.diagnostics
+            .push(Diagnostic::new(Level::Error, Some("b"), "unreadable"));
+        assert_eq!(r.exit_code(Severity::Low), 2);
+    }
 
     #[test]
     fn line_index_maps_offsets() {

@@ -34,6 +34,11 @@ pub struct RuleSource {
     pub line: Option<usize>,
 }
 
+/// The id of every built-in rule, without parsing the rules.
+pub fn builtin_rule_ids() -> &'static [&'static str] {
+    embedded::RULE_IDS
+}
+
 /// Every built-in rule, parsed from the embedded TOML files.
 pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
     #[derive(serde::Deserialize)]
@@ -443,7 +448,6 @@ pub struct SecretEngine {
 
 impl SecretEngine {
     pub fn new(rules: Vec<CompiledRule>, shared_allowlist: SecretAllowlist) -> Self {
-        let rule_count = rules.len();
         let mut words: Vec<String> = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
@@ -472,7 +476,7 @@ impl SecretEngine {
                     .or_insert(i as u32)
             })
             .collect();
-        let mut has_twins = vec![false; rule_count];
+        let mut has_twins = vec![false; rules.len()];
         for (i, &t) in twin_of.iter().enumerate() {
             if t as usize != i {
                 has_twins[t as usize] = true;
@@ -484,8 +488,7 @@ impl SecretEngine {
             has_twins,
             rules,
             keywords: keywords::KeywordSet::new(&words),
-            timings: std::env::var_os("PIPEGUARD_PROFILE_RULES")
-                .map(|_| (0..rule_count).map(|_| AtomicU64::new(0)).collect()),
+            timings: None,
             keyword_rules,
             always,
             shared_allowlist,
@@ -497,6 +500,11 @@ impl SecretEngine {
     }
 
     /// With `PIPEGUARD_PROFILE_RULES` set: `(rule id, time in its regex)`, slowest first.
+    /// Start recording the time spent in each rule (see [`SecretEngine::rule_timings`]).
+    pub fn profile(&mut self) {
+        self.timings = Some((0..self.rules.len()).map(|_| AtomicU64::new(0)).collect());
+    }
+
     pub fn rule_timings(&self) -> Vec<(String, std::time::Duration)> {
         let Some(t) = &self.timings else {
             return Vec::new();
@@ -773,8 +781,17 @@ fn is_line_local(pattern: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// When several rules capture overlapping text, keep the most confident (then the most specific:
-/// the one listed first wins ties), so that a generic rule never doubles a specific one.
+/// How strongly a rule's finding claims a span: a provider rule (runs on any path, not `generic-`)
+/// beats a generic or path-limited file-format rule whatever their confidence, since it names the
+/// service and how to revoke; then confidence, then severity.
+fn rank(rule: &Rule) -> (bool, crate::finding::Confidence, crate::finding::Severity) {
+    let specific =
+        !rule.id.starts_with("generic-") && rule.paths.is_empty() && rule.path_pattern.is_none();
+    (specific, rule.confidence, rule.severity)
+}
+
+/// When several rules capture overlapping text, keep the best ranked (see [`rank`]; the one listed
+/// first wins ties), so that a generic rule never doubles or hides a specific one.
 fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
     if matches.len() < 2 {
         return;
@@ -789,7 +806,7 @@ fn dedup_overlaps(matches: &mut Vec<SecretMatch>, rules: &[CompiledRule]) {
             .find(|k| k.start < m.end && m.start < k.end)
         {
             let (a, b) = (&rules[prev.rule].rule, &rules[m.rule].rule);
-            let better = (b.confidence, b.severity) > (a.confidence, a.severity);
+            let better = rank(b) > rank(a);
             if better {
                 *prev = m;
             }
@@ -822,6 +839,69 @@ mod tests {
         assert!(!is_line_local(r"key\s*=\s*([a-z]{8})"));
         assert!(!is_line_local(r"(?s)BEGIN(.{64,}?)END"));
         assert!(!is_line_local(r"a[^x]b"));
+    }
+
+    #[test]
+    fn a_provider_rule_wins_over_a_path_limited_rule_on_the_same_span() {
+        let text = r#"
+[[rule]]
+id = "file-format-password"
+name = "n"
+severity = "high"
+confidence = "high"
+keywords = ["pass"]
+pattern = '"pass":"([^"]+)"'
+paths = ["**/*.json"]
+description = "d"
+fix = "f"
+examples = ['"pass":"x"']
+negative_examples = ["y"]
+
+[[rule]]
+id = "acme-token"
+name = "n"
+severity = "critical"
+confidence = "medium"
+keywords = ["acme_"]
+pattern = '(acme_[a-z0-9]{8})'
+description = "d"
+fix = "f"
+examples = ["acme_k3j9x2m7"]
+negative_examples = ["y"]
+
+[[rule]]
+id = "generic-thing"
+name = "n"
+severity = "critical"
+confidence = "high"
+keywords = ["acme_"]
+pattern = '"(acme_[a-z0-9]{8})"'
+description = "d"
+fix = "f"
+examples = ['"acme_k3j9x2m7"']
+negative_examples = ["y"]
+"#;
+        let rules: Vec<CompiledRule> = parse_rule_file("t.toml", text)
+            .unwrap()
+            .into_iter()
+            .map(|(r, s)| CompiledRule::new(r, s, true).unwrap())
+            .collect();
+        let engine = SecretEngine::new(rules, SecretAllowlist::default());
+        let mut errors = Vec::new();
+        let found = engine.scan("cfg.json", br#"{"pass":"acme_k3j9x2m7"}"#, &mut errors);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(engine.rules()[found[0].rule].rule.id, "acme-token");
+        // Control: on its own, the path-limited rule reports the span.
+        let only: Vec<CompiledRule> = parse_rule_file("t.toml", text)
+            .unwrap()
+            .into_iter()
+            .take(1)
+            .map(|(r, s)| CompiledRule::new(r, s, true).unwrap())
+            .collect();
+        let engine = SecretEngine::new(only, SecretAllowlist::default());
+        let found = engine.scan("cfg.json", br#"{"pass":"acme_k3j9x2m7"}"#, &mut errors);
+        assert_eq!(found.len(), 1);
+        assert!(errors.is_empty());
     }
 
     #[test]

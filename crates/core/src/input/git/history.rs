@@ -341,10 +341,7 @@ impl<'a> Source for Objects<'a> {
             path: item.path.to_string(),
             origin: item.origin,
             added: None,
-            content: Content::Object {
-                repo,
-                id: item.id,
-            },
+            content: Content::Object { repo, id: item.id },
         }))
     }
 }

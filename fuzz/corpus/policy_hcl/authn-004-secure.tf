@@ -1,0 +1,15 @@
+resource "aws_iam_role" "r" {
+  name               = "fixture"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::111122223333:role/ci"
+        }
+        Action = "sts:AssumeRole"
+      },
+    ]
+  })
+}

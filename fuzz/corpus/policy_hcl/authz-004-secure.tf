@@ -1,0 +1,13 @@
+resource "aws_iam_policy" "p" {
+  name   = "fixture"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/codebuild/app:*"
+      },
+    ]
+  })
+}

@@ -1,0 +1,18 @@
+resource "aws_iam_policy" "p" {
+  name   = "fixture"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = ["iam:PassRole"]
+        Resource = "*"
+      },
+      {
+        Effect = "Allow"
+        Action = ["lambda:CreateFunction", "lambda:InvokeFunction"]
+        Resource = "*"
+      },
+    ]
+  })
+}

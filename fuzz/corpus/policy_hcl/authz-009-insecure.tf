@@ -1,0 +1,13 @@
+resource "aws_iam_policy" "p" {
+  name   = "fixture"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = ["iam:CreateAccessKey", "iam:ListAccessKeys"]
+        Resource = "*"
+      },
+    ]
+  })
+}

@@ -1,0 +1,4 @@
+resource "aws_kms_key" "k" {
+  description         = "artifacts"
+  enable_key_rotation = true
+}

@@ -1,0 +1,18 @@
+resource "aws_iam_policy" "p" {
+  name   = "fixture"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = ["kms:Decrypt", "kms:Encrypt"]
+        Resource = "*"
+        Condition = {
+          StringEquals = {
+            "kms:ViaService" = "secretsmanager.eu-west-1.amazonaws.com"
+          }
+        }
+      },
+    ]
+  })
+}

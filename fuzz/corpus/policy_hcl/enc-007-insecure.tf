@@ -1,0 +1,16 @@
+resource "aws_codebuild_project" "build" {
+  name         = "build"
+  service_role = "arn:aws:iam::111122223333:role/build"
+  encryption_key = "alias/aws/s3"
+  artifacts {
+    type = "NO_ARTIFACTS"
+  }
+  environment {
+    compute_type = "BUILD_GENERAL1_SMALL"
+    image        = "aws/codebuild/standard:7.0"
+    type         = "LINUX_CONTAINER"
+  }
+  source {
+    type = "CODEPIPELINE"
+  }
+}

@@ -1,0 +1,20 @@
+resource "aws_sqs_queue" "q" {
+  name = "jobs"
+}
+
+resource "aws_sqs_queue_policy" "p" {
+  queue_url = aws_sqs_queue.q.id
+  policy    = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::111122223333:role/worker"
+        }
+        Action = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+        Resource = aws_sqs_queue.q.arn
+      },
+    ]
+  })
+}

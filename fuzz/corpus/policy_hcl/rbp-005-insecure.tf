@@ -1,0 +1,25 @@
+resource "aws_s3_bucket" "b" {
+  bucket = "example-artifacts"
+}
+
+resource "aws_s3_bucket_policy" "p" {
+  bucket = aws_s3_bucket.b.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect = "Allow"
+        Principal = {
+          AWS = "arn:aws:iam::444455556666:root"
+        }
+        Action = ["s3:GetObject", "s3:DeleteObject"]
+        Resource = "${aws_s3_bucket.b.arn}/*"
+        Condition = {
+          StringEquals = {
+            "aws:PrincipalOrgID" = "o-a1b2c3d4e5"
+          }
+        }
+      },
+    ]
+  })
+}
