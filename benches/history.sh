@@ -46,7 +46,8 @@ measure() {
         awk -v name="$name" -F': ' '
             /Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for (j=1;j<=n;j++) s=s*60+t[j]; w=s}
             /Maximum resident set size/ {r=$2}
-            END {print name, w, r}' "$work/time"
+            /User time|System time/ {c+=$2}
+            END {print name, w, r, c}' "$work/time"
     done
 }
 {
@@ -55,20 +56,21 @@ measure() {
         measure kingfisher "$kingfisher" scan "$repo" --no-validate --no-update-check --format json --output "$work/kingfisher.json"
     fi
 } > "$work/results"
-python3 - "$work/results" "$bytes" <<'PY'
+python3 - "$work/results" "$bytes" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
-    name, wall, rss = line.split()
-    runs.setdefault(name, []).append((float(wall), int(rss)))
+    name, wall, rss, cpu = line.split()
+    runs.setdefault(name, []).append((float(wall), int(rss), float(cpu)))
 mb = int(sys.argv[2]) / 1e6
-med = {n: (statistics.median(w for w, _ in r), statistics.median(x for _, x in r)) for n, r in runs.items()}
-print(f"\n{'tool':12} {'wall s':>8} {'MB/s':>8} {'peak RSS MB':>12}   (median of {len(next(iter(runs.values())))} runs)")
-for n, (w, r) in med.items():
-    print(f"{n:12} {w:8.2f} {mb / w:8.1f} {r / 1024:12.1f}")
+med = {n: tuple(statistics.median(x[i] for x in r) for i in range(3)) for n, r in runs.items()}
+print(f"\n{'tool':12} {'wall s':>8} {'MB/s':>8} {'user+sys s':>11} {'peak RSS MB':>12}   (median of {len(next(iter(runs.values())))} runs)")
+for n, (w, r, c) in med.items():
+    print(f"{n:12} {w:8.2f} {mb / w:8.1f} {c:11.2f} {r / 1024:12.1f}")
 if "kingfisher" in med:
-    (pw, pr), (kw, kr) = med["pipeguard"], med["kingfisher"]
-    print(f"\npipeguard vs kingfisher: {kw / pw:.2f}x faster, {pr / kr:.2f} of its peak memory")
+    (pw, pr, pc), (kw, kr, kc) = med["pipeguard"], med["kingfisher"]
+    print(f"\npipeguard vs kingfisher: wall {pw / kw:.2f}x of its time ({kw / pw:.2f}x faster), "
+          f"CPU {pc / kc:.2f}x, peak memory {pr / kr:.2f}x (load average: {sys.argv[3]})")
 PY
 python3 - "$work" <<'PY' 2>/dev/null || true
 import json, sys, os

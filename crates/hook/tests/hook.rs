@@ -364,6 +364,101 @@ fn install_with_hooks_path_chains_an_existing_hook_and_uninstall_restores_it() {
     assert!(!chained.exists());
 }
 
+/// The synthetic RSA key of the `private-key-rsa` rule's first example (it passes the rule's
+/// validator), so that no key is written here.
+fn pem_lines() -> Vec<String> {
+    let rules = pipeguard_core::secrets::builtin_rules().unwrap();
+    let (rule, _) = rules
+        .iter()
+        .find(|(r, _)| r.id == "private-key-rsa")
+        .expect("the RSA key rule exists");
+    let pem: Vec<String> = rule.examples[0].lines().map(str::to_string).collect();
+    assert!(pem.len() > 10 && pem[0].contains("BEGIN RSA PRIVATE KEY"));
+    pem
+}
+
+/// About 250 KB of C, like the large sources the hook's windows are for.
+fn large_c_file() -> Vec<String> {
+    (0..6000)
+        .map(|i| format!("static const int table_entry_{i} = {}; /* filler */", i * 7))
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+/// Insert `new` at line index `at`, write the file and stage it.
+fn stage_with(dir: &Path, lines: &mut Vec<String>, at: usize, new: &[String]) {
+    lines.splice(at..at, new.iter().cloned());
+    write_lines(&dir.join("big.c"), lines);
+    git(dir, &["add", "big.c"]);
+}
+
+/// The hook blocks the staged change with the RSA key rule, reported from line 3001.
+fn blocked_by_the_key(dir: &Path) {
+    let (code, out) = run(dir, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("private-key-rsa"), "{out}");
+    assert!(out.contains("big.c:3001:"), "{out}");
+}
+
+#[test]
+fn pem_key_added_in_the_middle_of_a_large_modified_file_is_found() {
+    let d = repo();
+    let mut lines = large_c_file();
+    stage_with(d.path(), &mut lines, 0, &[]);
+    git(d.path(), &["commit", "-qm", "base"]);
+    // Control: an ordinary edit of the large file passes.
+    stage_with(
+        d.path(),
+        &mut lines,
+        100,
+        &["static int added_line = 1;".to_string()],
+    );
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    // The key, all of its lines added, 3,000 lines (~150 KB) into the file.
+    stage_with(d.path(), &mut lines, 3000, &pem_lines());
+    blocked_by_the_key(d.path());
+}
+
+#[test]
+fn pem_key_that_starts_before_the_added_lines_is_found() {
+    let d = repo();
+    let pem = pem_lines();
+    let half = pem.len() / 2;
+    // Committed: the file with the first half of the key; staged: the rest of it, so that the
+    // key starts in lines the commit does not add and ends in lines it does.
+    let mut lines = large_c_file();
+    stage_with(d.path(), &mut lines, 3000, &pem[..half]);
+    git(d.path(), &["commit", "-qm", "half a key", "--no-verify"]);
+    stage_with(d.path(), &mut lines, 3000 + half, &pem[half..]);
+    blocked_by_the_key(d.path());
+}
+
+#[test]
+fn pem_key_already_committed_is_not_reported_for_an_edit_far_away() {
+    let d = repo();
+    let mut lines = large_c_file();
+    stage_with(d.path(), &mut lines, 3000, &pem_lines());
+    git(d.path(), &["commit", "-qm", "old key", "--no-verify"]);
+    // An edit 2,000 lines (~100 KB) before it: the old key is not this commit's doing.
+    stage_with(
+        d.path(),
+        &mut lines,
+        1000,
+        &["static int added_line = 1;".to_string()],
+    );
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    // Control: an edit inside the key's lines does report it (now from line 3002).
+    stage_with(d.path(), &mut lines, 3005, &["Zm9vYmFy".to_string()]);
+    let (code, out) = run(d.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("private-key-rsa"), "{out}");
+}
+
 const BUCKET: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n";
 
 #[test]

@@ -134,6 +134,14 @@ impl Added {
         matches!(self, Added::Lines(v) if v.is_empty())
     }
 
+    /// The added line ranges, or `None` when the whole blob is new.
+    pub fn lines(&self) -> Option<&[(usize, usize)]> {
+        match self {
+            Added::All => None,
+            Added::Lines(ranges) => Some(ranges),
+        }
+    }
+
     /// True when any line in `first..=last` is added.
     pub fn overlaps(&self, first: usize, last: usize) -> bool {
         match self {

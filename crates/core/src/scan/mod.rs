@@ -423,6 +423,18 @@ impl Scanner {
 
     /// Scan one blob. `path` is what findings report; `bytes` is the whole content.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> BlobScan {
+        self.scan_bytes_within(path, bytes, None)
+    }
+
+    /// Like [`scan_bytes`](Self::scan_bytes), but only secrets that can touch `lines` (1-based
+    /// inclusive ranges, sorted: the lines a change adds) are looked for; see
+    /// [`secrets::Windows`]. Findings elsewhere may still be returned: callers filter by line.
+    pub fn scan_bytes_within(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        added: Option<&[(usize, usize)]>,
+    ) -> BlobScan {
         let mut out = BlobScan::default();
         if bytes.len() as u64 > self.config.max_file_size {
             out.diagnostics
@@ -442,7 +454,11 @@ impl Scanner {
         let cap = self.config.max_findings_per_file as usize;
         if self.config.secrets {
             let mut errors = Vec::new();
-            for m in self.engine.scan(path, bytes, &mut errors) {
+            let windows = added.map(|a| secrets::Windows::from_lines(bytes, lines.starts(), a));
+            for m in self
+                .engine
+                .scan_windows(path, bytes, windows.as_ref(), &mut errors)
+            {
                 out.masks.push(self.mask(&m, bytes));
                 if out.findings.len() >= cap {
                     out.capped += 1;
@@ -463,16 +479,21 @@ impl Scanner {
             }
             if self.config.decode_depth > 0 && out.findings.len() < cap {
                 let mut budget = decode::MAX_DECODED_PER_BLOB;
-                self.scan_decoded(
-                    path,
-                    bytes,
-                    &lines,
-                    None,
-                    1,
-                    &mut budget,
-                    &mut out,
-                    &mut errors,
-                );
+                // Encoded segments never span lines: with windows, the added lines are enough.
+                let whole = [(0, bytes.len())];
+                let regions = windows.as_ref().map_or(&whole[..], |w| &w.narrow[..]);
+                for &(ws, we) in regions {
+                    self.scan_decoded(
+                        path,
+                        &bytes[ws..we],
+                        &lines,
+                        Outer::Blob(ws),
+                        1,
+                        &mut budget,
+                        &mut out,
+                        &mut errors,
+                    );
+                }
             }
             for e in errors {
                 out.diagnostics
@@ -560,18 +581,21 @@ impl Scanner {
         path: &str,
         text: &[u8],
         lines: &LineIndex<'_>,
-        outer: Option<(usize, usize, &str)>,
+        outer: Outer<'_>,
         depth: u8,
         budget: &mut usize,
         out: &mut BlobScan,
         errors: &mut Vec<String>,
     ) {
         for seg in decode::segments(text, budget) {
-            let (start, end) = outer.map_or((seg.start, seg.end), |(s, e, _)| (s, e));
+            let (start, end) = match outer {
+                Outer::Blob(base) => (base + seg.start, base + seg.end),
+                Outer::Decoded(s, e, _) => (s, e),
+            };
             let mut masked = false;
             let chain = match outer {
-                Some((_, _, c)) => format!("{c}+{}", seg.encoding.as_str()),
-                None => seg.encoding.as_str().to_string(),
+                Outer::Decoded(_, _, c) => format!("{c}+{}", seg.encoding.as_str()),
+                Outer::Blob(_) => seg.encoding.as_str().to_string(),
             };
             for m in self.engine.scan(path, &seg.decoded, errors) {
                 if !masked {
@@ -610,7 +634,7 @@ impl Scanner {
                     path,
                     &seg.decoded,
                     lines,
-                    Some((start, end, &chain)),
+                    Outer::Decoded(start, end, &chain),
                     depth + 1,
                     budget,
                     out,
@@ -727,6 +751,14 @@ impl Scanner {
                     f.comment_only && f.inline.allows(id)
                 }))
     }
+}
+
+/// Where decoded text sits: `Blob(offset)` — the text is the blob from `offset` on; `Decoded(start,
+/// end, chain)` — it was decoded from the blob's `start..end`, through the encodings of `chain`.
+#[derive(Clone, Copy)]
+enum Outer<'a> {
+    Blob(usize),
+    Decoded(usize, usize, &'a str),
 }
 
 /// A secret located in a blob: `start..end` is what the finding points at (the encoded text,

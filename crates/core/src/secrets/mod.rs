@@ -7,11 +7,12 @@
 
 pub mod check;
 pub mod decode;
+mod keywords;
 pub mod rule;
 pub mod validate;
 
 use crate::error::Error;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 pub use rule::{Rule, RuleAllowlist};
@@ -197,10 +198,13 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
 #[derive(Debug, Default)]
 pub struct SecretAllowlist {
     stopwords: Option<AhoCorasick>,
-    regexes: Vec<Regex>,
+    patterns: Vec<String>,
+    /// `patterns`, compiled when a first capture is checked (most hook runs never get there).
+    regexes: OnceLock<Vec<Regex>>,
 }
 
 impl SecretAllowlist {
+    /// Fails on a regex that does not parse; compiling waits until one is needed.
     pub fn new(stopwords: &[String], regexes: &[String]) -> Result<Self, regex::Error> {
         let stopwords = if stopwords.is_empty() {
             None
@@ -212,11 +216,14 @@ impl SecretAllowlist {
                     .expect("stopword automaton builds from plain literals"),
             )
         };
-        let regexes = regexes
-            .iter()
-            .map(|r| rule::compile_pattern(r))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { stopwords, regexes })
+        for r in regexes {
+            rule::check_pattern(r)?;
+        }
+        Ok(Self {
+            stopwords,
+            patterns: regexes.to_vec(),
+            regexes: OnceLock::new(),
+        })
     }
 
     /// True when the secret is a placeholder or otherwise allowlisted.
@@ -224,7 +231,15 @@ impl SecretAllowlist {
         self.stopwords
             .as_ref()
             .is_some_and(|ac| ac.is_match(secret))
-            || self.regexes.iter().any(|r| r.is_match(secret))
+            || self
+                .regexes
+                .get_or_init(|| {
+                    // Parsed in `new`; a pattern over the size limit allows nothing.
+                    let compiled = self.patterns.iter().map(|r| rule::compile_pattern(r));
+                    compiled.filter_map(Result::ok).collect()
+                })
+                .iter()
+                .any(|r| r.is_match(secret))
     }
 }
 
@@ -382,23 +397,71 @@ pub struct SecretMatch {
     pub facts: BTreeMap<String, String>,
 }
 
-/// Bytes scanned with the keyword NFA before the DFA is built.
-const DFA_AFTER: u64 = 4 << 20;
+/// The parts of a blob worth scanning when only some of its lines matter (the lines a commit
+/// adds). A match of a line-local rule lies within one line, so it can touch those lines only
+/// when it lies within `narrow` (exactly those lines); a match that may span lines (a PEM block)
+/// can start before or end after them, so such rules see `wide`: the same lines with
+/// [`Windows::MARGIN`] bytes of context either side. Ranges are sorted, disjoint byte ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Windows {
+    pub narrow: Vec<(usize, usize)>,
+    pub wide: Vec<(usize, usize)>,
+}
+
+impl Windows {
+    /// Context around the lines for rules whose matches can span lines: a PEM private key of
+    /// 16,384-bit RSA (the largest in use) is about 12.7 KB, so a key touching one of the lines
+    /// starts and ends within this distance of it.
+    pub const MARGIN: usize = 16 << 10;
+
+    /// Windows over the 1-based inclusive line ranges `lines` (sorted) of `bytes`, given the
+    /// offsets where its lines start (`line_starts[0] == 0`).
+    pub fn from_lines(bytes: &[u8], line_starts: &[usize], lines: &[(usize, usize)]) -> Self {
+        let line_start = |l: usize| line_starts.get(l - 1).copied().unwrap_or(bytes.len());
+        let mut narrow: Vec<(usize, usize)> = Vec::with_capacity(lines.len());
+        for &(first, last) in lines {
+            let (s, e) = (line_start(first.max(1)), line_start(last.max(1) + 1));
+            match narrow.last_mut() {
+                Some(prev) if s <= prev.1 => prev.1 = prev.1.max(e),
+                _ if s < e => narrow.push((s, e)),
+                _ => {}
+            }
+        }
+        let mut wide: Vec<(usize, usize)> = Vec::with_capacity(narrow.len());
+        for &(s, e) in &narrow {
+            // Widen to whole lines, so that a keyword or a match is never cut at the edge.
+            let s = s.saturating_sub(Self::MARGIN);
+            let s = memchr::memrchr(b'\n', &bytes[..s]).map_or(0, |p| p + 1);
+            let e = (e + Self::MARGIN).min(bytes.len());
+            let e = memchr::memchr(b'\n', &bytes[e..]).map_or(bytes.len(), |p| e + p + 1);
+            match wide.last_mut() {
+                Some(prev) if s <= prev.1 => prev.1 = prev.1.max(e),
+                _ => wide.push((s, e)),
+            }
+        }
+        Windows { narrow, wide }
+    }
+
+    fn narrow_contains(&self, at: usize) -> bool {
+        let i = self.narrow.partition_point(|&(_, e)| e <= at);
+        self.narrow.get(i).is_some_and(|&(s, _)| s <= at)
+    }
+}
 
 /// All rules, the keyword automaton and the shared allowlist.
 #[derive(Debug)]
 pub struct SecretEngine {
     rules: Vec<CompiledRule>,
-    keywords: AhoCorasick,
-    /// The same keywords as a DFA: a few milliseconds more to build, much faster to search. Built
-    /// once a scan has read [`DFA_AFTER`] bytes (history, big trees), never for a hook's few files.
-    keywords_dfa: OnceLock<AhoCorasick>,
-    words: Vec<String>,
-    scanned: AtomicU64,
+    /// Every distinct keyword (lowercased), searched in one pass.
+    keywords: keywords::KeywordSet,
     /// keyword index → rules that list it.
     keyword_rules: Vec<Vec<u32>>,
     /// Rules without keywords (imported ones): they run on every blob.
     always: Vec<u32>,
+    /// Per rule, the first rule with the same pattern and secret group (often itself).
+    twin_of: Vec<u32>,
+    /// Per rule, whether another rule is its twin (its regex runs are remembered per blob).
+    has_twins: Vec<bool>,
     /// Nanoseconds spent in each rule's regex, when profiling (`PIPEGUARD_PROFILE_RULES=1`).
     timings: Option<Vec<AtomicU64>>,
     shared_allowlist: SecretAllowlist,
@@ -424,17 +487,28 @@ impl SecretEngine {
                 keyword_rules[slot].push(i as u32);
             }
         }
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .expect("keyword automaton builds from plain literals");
+        let mut first: std::collections::HashMap<(&str, Option<usize>), u32> = Default::default();
+        let twin_of: Vec<u32> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                *first
+                    .entry((r.rule.pattern.as_str(), r.rule.secret_group))
+                    .or_insert(i as u32)
+            })
+            .collect();
+        let mut has_twins = vec![false; rules.len()];
+        for (i, &t) in twin_of.iter().enumerate() {
+            if t as usize != i {
+                has_twins[t as usize] = true;
+            }
+        }
+        drop(first);
         Self {
+            twin_of,
+            has_twins,
             rules,
-            keywords,
-            keywords_dfa: OnceLock::new(),
-            words,
-            scanned: AtomicU64::new(0),
+            keywords: keywords::KeywordSet::new(&words),
             timings: None,
             keyword_rules,
             always,
@@ -472,47 +546,43 @@ impl SecretEngine {
         v
     }
 
-    /// The NFA for small scans; the DFA (same matches) once enough bytes went through to repay it.
-    fn keyword_automaton(&self, len: usize) -> &AhoCorasick {
-        if let Some(dfa) = self.keywords_dfa.get() {
-            return dfa;
-        }
-        let total = self.scanned.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
-        if total < DFA_AFTER {
-            return &self.keywords;
-        }
-        self.keywords_dfa.get_or_init(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&self.words)
-                .unwrap_or_else(|_| self.keywords.clone())
-        })
-    }
-
     /// Find every secret in `bytes`. Errors (a built-in regex that fails to compile) are returned
     /// as messages so that the scan can go on and the binary can still exit 2.
     pub fn scan(&self, path: &str, bytes: &[u8], errors: &mut Vec<String>) -> Vec<SecretMatch> {
+        self.scan_windows(path, bytes, None, errors)
+    }
+
+    /// Like [`scan`](Self::scan), but only matches that can touch `windows.narrow` are looked
+    /// for (see [`Windows`]): what a hook needs for the lines a commit adds to a large file.
+    pub fn scan_windows(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        windows: Option<&Windows>,
+        errors: &mut Vec<String>,
+    ) -> Vec<SecretMatch> {
         // Keyword hits, per keyword and capped: one push per hit, whatever the number of rules
         // that share the keyword.
         let mut slot_of = vec![u32::MAX; self.keyword_rules.len()];
         let mut hits: Vec<(usize, Vec<usize>)> = Vec::new();
-        for m in self
-            .keyword_automaton(bytes.len())
-            .find_overlapping_iter(bytes)
-        {
-            let k = m.pattern().as_usize();
-            match slot_of[k] {
-                u32::MAX => {
-                    slot_of[k] = hits.len() as u32;
-                    hits.push((k, vec![m.start()]));
+        let mut record = |k: usize, start: usize| match slot_of[k] {
+            u32::MAX => {
+                slot_of[k] = hits.len() as u32;
+                hits.push((k, vec![start]));
+            }
+            slot => {
+                let h = &mut hits[slot as usize].1;
+                if h.len() <= MAX_WINDOWS {
+                    h.push(start);
                 }
-                slot => {
-                    let h = &mut hits[slot as usize].1;
-                    if h.len() <= MAX_WINDOWS {
-                        h.push(m.start());
-                    }
+            }
+        };
+        match windows {
+            None => self.keywords.for_each(bytes, &mut record),
+            Some(w) => {
+                for &(ws, we) in &w.wide {
+                    self.keywords
+                        .for_each(&bytes[ws..we], |k, start| record(k, ws + start));
                 }
             }
         }
@@ -523,6 +593,14 @@ impl SecretEngine {
         for &r in &self.always {
             selected[r as usize] = Selection::Whole;
         }
+        if let Some(w) = windows {
+            // Line-local rules only care about hits on the narrow windows' lines.
+            for (_, positions) in &mut hits {
+                if positions.len() <= MAX_WINDOWS {
+                    positions.retain(|&p| w.narrow_contains(p));
+                }
+            }
+        }
         for (slot, (k, positions)) in hits.iter().enumerate() {
             let overflow = positions.len() > MAX_WINDOWS;
             for &r in &self.keyword_rules[*k] {
@@ -532,6 +610,8 @@ impl SecretEngine {
                     sel => {
                         if overflow || !self.rules[r].line_local() {
                             *sel = Selection::Whole;
+                        } else if positions.is_empty() {
+                            // Windowed: this keyword is only outside the narrow windows.
                         } else if let Selection::Lines(slots) = sel {
                             slots.push(slot);
                         } else {
@@ -545,6 +625,8 @@ impl SecretEngine {
         if !any {
             return out;
         }
+        // (twin, regions, captures) of the regex runs so far.
+        let mut ran: Vec<(usize, Ranges, Ranges)> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             if selected[i] == Selection::No {
                 continue;
@@ -552,7 +634,9 @@ impl SecretEngine {
             if !rule.applies_to(path) {
                 continue;
             }
-            let re = match rule.regex() {
+            // Rules with the same pattern share one compiled regex and one run over a region.
+            let twin = self.twin_of[i] as usize;
+            let re = match self.rules[twin].regex() {
                 Ok(re) => re,
                 Err(e) => {
                     errors.push(format!(
@@ -564,34 +648,51 @@ impl SecretEngine {
             };
             let group = rule.rule.secret_group.unwrap_or(1);
             let started = self.timings.as_ref().map(|_| std::time::Instant::now());
-            let windows = match &selected[i] {
+            let whole = || match windows {
+                None => vec![(0, bytes.len())],
+                Some(w) if rule.line_local() => w.narrow.clone(),
+                Some(w) => w.wide.clone(),
+            };
+            let regions = match &selected[i] {
                 Selection::Lines(slots) => {
                     let positions: Vec<usize> = slots
                         .iter()
                         .flat_map(|&s| hits[s].1.iter().copied())
                         .collect();
                     if positions.len() > MAX_WINDOWS {
-                        vec![(0, bytes.len())]
+                        whole()
                     } else {
                         line_windows(bytes, &positions)
                     }
                 }
-                _ => vec![(0, bytes.len())],
+                _ => whole(),
             };
-            for (ws, we) in windows {
-                for caps in re.captures_iter(&bytes[ws..we]) {
-                    let Some(m) = caps.get(group) else { continue };
-                    if m.is_empty() {
-                        continue;
+            let memo = self.has_twins[twin]
+                .then(|| ran.iter().position(|(t, r, _)| *t == twin && *r == regions))
+                .flatten();
+            let captured = match memo {
+                Some(m) => &ran[m].2,
+                None => {
+                    let mut caps = Vec::new();
+                    for &(ws, we) in &regions {
+                        for c in re.captures_iter(&bytes[ws..we]) {
+                            if let Some(m) = c.get(group).filter(|m| !m.is_empty()) {
+                                caps.push((ws + m.start(), ws + m.end()));
+                            }
+                        }
                     }
-                    if let Some(facts) = self.accept(rule, m.as_bytes()) {
-                        out.push(SecretMatch {
-                            rule: i,
-                            start: ws + m.start(),
-                            end: ws + m.end(),
-                            facts,
-                        });
-                    }
+                    ran.push((twin, regions, caps));
+                    &ran[ran.len() - 1].2
+                }
+            };
+            for &(start, end) in captured {
+                if let Some(facts) = self.accept(rule, &bytes[start..end]) {
+                    out.push(SecretMatch {
+                        rule: i,
+                        start,
+                        end,
+                        facts,
+                    });
                 }
             }
             if let (Some(t), Some(started)) = (&self.timings, started) {
@@ -639,6 +740,9 @@ fn low_variety(secret: &[u8]) -> bool {
     }
     true
 }
+
+/// Byte ranges in a blob.
+type Ranges = Vec<(usize, usize)>;
 
 /// How a rule was selected for a blob by the keyword pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -692,11 +796,7 @@ fn is_line_local(pattern: &str) -> bool {
             HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(can_match_newline),
         }
     }
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .multi_line(true)
-        .build()
+    rule::parser()
         .parse(pattern)
         .map(|h| !can_match_newline(&h))
         .unwrap_or(false)

@@ -93,3 +93,20 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, rege
         .dfa_size_limit(8 << 20)
         .build()
 }
+
+/// A parser with [`compile_pattern`]'s flags.
+pub(crate) fn parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .build()
+}
+
+/// Whether `pattern` parses, without the cost of compiling it.
+pub(crate) fn check_pattern(pattern: &str) -> Result<(), regex::Error> {
+    parser()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| regex::Error::Syntax(e.to_string()))
+}

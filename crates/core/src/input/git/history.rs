@@ -96,6 +96,11 @@ pub fn scan_history(
     for (id, kind, name) in extra {
         list.add_ref_object(scanner, repo, id, kind, name);
     }
+    // Read the versions of a file one after the other (a stable sort keeps them in commit order):
+    // they are one delta chain in the pack, so its bases stay in libgit2's delta-base cache
+    // instead of being inflated again for every version (in commit order, thousands of other
+    // files come between two versions of one file: zlib was 38 % of a history scan's time).
+    list.items.sort_by(|a, b| a.path.cmp(&b.path));
     let source = Objects {
         git_dir: repo.path().to_path_buf(),
         lifetime: std::marker::PhantomData,
