@@ -81,8 +81,18 @@ enum Command {
     ///
     /// Exit status: 2 when any repository could not be cloned or read (the others are still
     /// scanned), else 1 for findings at or above the fail threshold, else 0.
+    #[command(after_help = "Examples:\n  \
+        pipeguard sweep repos.txt -f json -o sweep.json        every repository in the list\n  \
+        pipeguard sweep repos.txt --shard 2/4 --state state.jsonl -f json -o shard-2.json\n  \
+        pipeguard sweep repos.txt --shard auto/4 ...           shard from JOB_COMPLETION_INDEX\n  \
+        pipeguard sweep --github-org acme --list-repos > repos.txt   list an organisation once\n\n\
+        repos.txt holds one repository a line: a local path, a file:// or an https:// URL.")]
     Sweep(sweep::SweepArgs),
     /// Merge the JSON reports of a sharded sweep into one report (JSON, SARIF or text).
+    #[command(after_help = "Examples:\n  \
+        pipeguard merge shard-*.json -f sarif -o pipeguard.sarif   one SARIF run for code scanning\n  \
+        pipeguard merge shard-*.json                               a text report\n  \
+        pipeguard merge shard-1.json shard-3.json --allow-missing  an incomplete sweep (exit 2)")]
     Merge(merge::MergeArgs),
     /// Write a starter .pipeguard.toml in the current directory.
     #[command(after_help = "Examples:\n  \

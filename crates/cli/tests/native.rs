@@ -19,7 +19,16 @@ fn stdout(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-const SUBCOMMANDS: &[&str] = &["scan", "rules", "baseline", "init", "completions", "man"];
+const SUBCOMMANDS: &[&str] = &[
+    "scan",
+    "rules",
+    "baseline",
+    "sweep",
+    "merge",
+    "init",
+    "completions",
+    "man",
+];
 
 #[test]
 fn help_snapshots() {
