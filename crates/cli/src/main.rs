@@ -96,12 +96,17 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Write a starter .pipeguard.toml in the current directory.
     #[command(after_help = "Examples:\n  \
-        pipeguard init            write .pipeguard.toml (refuses to overwrite one)\n  \
-        pipeguard init --force    overwrite it")]
+        pipeguard init                      write .pipeguard.toml (refuses to overwrite one)\n  \
+        pipeguard init --force              overwrite it\n  \
+        pipeguard init --import-gitleaks    write it from the .gitleaks.toml here")]
     Init {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
+        /// Write the .pipeguard.toml from the .gitleaks.toml (or gitleaks.toml) here: its rules,
+        /// allowlists and `[extend] useDefault`.
+        #[arg(long)]
+        import_gitleaks: bool,
     },
     /// Print a shell completion script to standard output.
     #[command(after_help = "Examples:\n  \
@@ -194,7 +199,10 @@ fn main() -> ExitCode {
         Command::Baseline(args) => git::baseline_command(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
-        Command::Init { force } => init(force),
+        Command::Init {
+            force,
+            import_gitleaks,
+        } => init(force, import_gitleaks),
         Command::Completions { shell } => native::completions::<Cli>(shell),
         Command::Man => native::man::<Cli>(),
     };
@@ -368,26 +376,48 @@ severity = "low"                          # exit 1 for findings at or above this
 # policy = "high"                         # defaults when [fail] sets nothing)
 "#;
 
-fn init(force: bool) -> Result<ExitCode> {
+fn init(force: bool, import_gitleaks: bool) -> Result<ExitCode> {
     let path = Path::new(".pipeguard.toml");
     if path.exists() && !force {
         bail!(".pipeguard.toml already exists (use --force to overwrite)");
     }
-    // A gitleaks config here is already read by pipeguard; a .pipeguard.toml would take its place.
-    if let Some(gl) = [".gitleaks.toml", "gitleaks.toml"]
+    let gitleaks = [".gitleaks.toml", "gitleaks.toml"]
         .into_iter()
         .map(Path::new)
-        .find(|p| p.is_file())
-    {
+        .find(|p| p.is_file());
+    if import_gitleaks {
+        let Some(gl) = gitleaks else {
+            bail!("--import-gitleaks: there is no .gitleaks.toml or gitleaks.toml here to import");
+        };
+        let text =
+            std::fs::read_to_string(gl).with_context(|| format!("cannot read {}", gl.display()))?;
+        let imported = pipeguard_core::config::gitleaks::to_pipeguard_toml(gl, &text)?;
+        std::fs::write(path, &imported.toml).context("cannot write .pipeguard.toml")?;
+        // What was written must load: parse it back.
+        let cfg = Config::load(path)?;
+        say(&format!(
+            "pipeguard: wrote .pipeguard.toml from {} ({}); it takes that file's place, which you \
+             can now remove",
+            gl.display(),
+            native::count(cfg.custom_rules.len(), "rule")
+        ));
+        for n in &imported.notes {
+            say(&format!("pipeguard: warning: not imported: {n}"));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A gitleaks config here is already read by pipeguard; a .pipeguard.toml would take its place.
+    if let Some(gl) = gitleaks {
         if !force {
             let cfg = Config::load(gl)?;
             bail!(
                 "{gl} is here, and pipeguard already uses it as its config (its {}, \
                  allowlists and .gitleaksignore); a new .pipeguard.toml would take its place \
                  and those would stop applying.\n\
-                 Keep using {gl} (nothing to do: `pipeguard scan .` reads it), or run \
-                 `pipeguard init --force` to write a starter .pipeguard.toml instead and move what \
-                 you need from {gl} into it.",
+                 Keep using {gl} (nothing to do: `pipeguard scan .` reads it), run \
+                 `pipeguard init --import-gitleaks` to write a .pipeguard.toml with its rules and \
+                 allowlists, or run `pipeguard init --force` to write a starter .pipeguard.toml \
+                 instead and move what you need from {gl} into it.",
                 native::count(cfg.custom_rules.len(), "rule"),
                 gl = gl.display()
             );

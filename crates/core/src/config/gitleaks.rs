@@ -5,7 +5,7 @@ use super::{Config, CustomRule};
 use crate::error::Error;
 use crate::finding::{Confidence, Severity};
 use crate::secrets::{Rule, RuleAllowlist};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 #[derive(Debug, Default, Deserialize)]
@@ -183,6 +183,106 @@ pub fn convert(path: &Path, text: &str, mut cfg: Config) -> Result<Config, Error
     Ok(cfg)
 }
 
+/// The `.pipeguard.toml` equivalent to a gitleaks config (`pipeguard init --import-gitleaks`):
+/// its rules as `[[rules.custom]]`, its allowlists as `[allowlist]`, `[extend] useDefault` as
+/// `[rules] builtin`, and what does not map as comments under a header naming `path`. Loading the
+/// result gives the same [`Config`] as loading the gitleaks file (a `.gitleaksignore` beside it
+/// still applies).
+pub fn to_pipeguard_toml(path: &Path, text: &str) -> Result<Imported, Error> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        version: i64,
+        rules: OutRules<'a>,
+        allowlist: OutAllowlist<'a>,
+    }
+    #[derive(Serialize)]
+    struct OutRules<'a> {
+        builtin: bool,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        disable: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        custom: Vec<&'a Rule>,
+    }
+    #[derive(Serialize)]
+    struct OutAllowlist<'a> {
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        path_regexes: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        regexes: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        stopwords: &'a [String],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        lines: &'a [String],
+    }
+    let base = Config::default();
+    let cfg = convert(path, text, Config::default())?;
+    // `convert` only appends to the defaults: what it added is the tail of each list.
+    fn added<'a>(all: &'a [String], before: &[String]) -> &'a [String] {
+        &all[before.len().min(all.len())..]
+    }
+    let custom_ids: Vec<&str> = cfg.custom_rules.iter().map(|c| c.rule.id.as_str()).collect();
+    let mut notes = cfg.notes.clone();
+    let mut disable = Vec::new();
+    for id in added(&cfg.disabled, &base.disabled) {
+        if super::ids::known(&custom_ids).any(|k| k == id) {
+            disable.push(id.as_str());
+        } else {
+            notes.push(format!(
+                "[extend] disabledRules `{id}` names no pipeguard rule; left out (pipeguard's \
+                 built-in ids differ from gitleaks': `pipeguard rules` lists them)"
+            ));
+        }
+    }
+    let out = Out {
+        version: 1,
+        rules: OutRules {
+            builtin: cfg.builtin_rules,
+            disable,
+            custom: cfg.custom_rules.iter().map(|c| &c.rule).collect(),
+        },
+        allowlist: OutAllowlist {
+            path_regexes: added(&cfg.allow_path_regexes, &base.allow_path_regexes),
+            regexes: added(&cfg.allow_regexes, &base.allow_regexes),
+            stopwords: added(&cfg.allow_stopwords, &base.allow_stopwords),
+            lines: added(&cfg.allow_lines, &base.allow_lines),
+        },
+    };
+    let body = toml::to_string(&out).map_err(|e| Error::Config {
+        file: path.display().to_string(),
+        line: 1,
+        column: 1,
+        message: format!("cannot write the imported config: {e}"),
+    })?;
+    let mut head = format!(
+        "# Imported from {} by `pipeguard init --import-gitleaks`; this file now takes its place.\n\
+         # `[rules] builtin = {}`: {}.\n\
+         # pipeguard's default allowlist (placeholders, templates) still applies on top of the one \
+         below;\n# a .gitleaksignore beside this file is still honoured.\n",
+        path.display(),
+        cfg.builtin_rules,
+        if cfg.builtin_rules {
+            "pipeguard's built-in rules run too ([extend] useDefault = true)"
+        } else {
+            "only the rules below run, as in gitleaks without [extend] useDefault"
+        }
+    );
+    for n in &notes {
+        head.push_str(&format!("# Not imported: {n}\n"));
+    }
+    Ok(Imported {
+        toml: format!("{head}\n{body}"),
+        notes,
+    })
+}
+
+/// A `.pipeguard.toml` written from a gitleaks config, and what in it did not map (also written
+/// into the file as comments).
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub toml: String,
+    pub notes: Vec<String>,
+}
+
 fn note_unsupported(notes: &mut Vec<String>, file: &str, a: &GlAllowlist) {
     let _ = &a.description;
     if !a.commits.is_empty() {
@@ -319,6 +419,38 @@ stopwords = ["sandbox"]
         assert_eq!(r.rule.allowlist.stopwords, vec!["deadbeef"]);
         assert!(cfg.allow_path_regexes.iter().any(|p| p.contains("vendor")));
         assert!(cfg.allow_stopwords.iter().any(|s| s == "sandbox"));
+    }
+
+    #[test]
+    fn the_pipeguard_toml_written_from_a_gitleaks_config_loads_as_the_same_config() {
+        let gl_path = Path::new(".gitleaks.toml");
+        let written = to_pipeguard_toml(gl_path, GL).unwrap().toml;
+        assert!(
+            written.starts_with("# Imported from .gitleaks.toml by `pipeguard init --import-gitleaks`"),
+            "{written}"
+        );
+        let from_gl = convert(gl_path, GL, Config::default()).unwrap();
+        let from_pg = Config::parse(Path::new(".pipeguard.toml"), &written).unwrap();
+        assert!(from_pg.builtin_rules, "useDefault = true keeps the built-in rules");
+        assert_eq!(from_pg.allow_path_regexes, from_gl.allow_path_regexes);
+        assert_eq!(from_pg.allow_regexes, from_gl.allow_regexes);
+        assert_eq!(from_pg.allow_stopwords, from_gl.allow_stopwords);
+        assert_eq!(from_pg.allow_lines, from_gl.allow_lines);
+        assert_eq!(from_pg.custom_rules.len(), 1);
+        let (a, b) = (&from_pg.custom_rules[0].rule, &from_gl.custom_rules[0].rule);
+        assert_eq!(
+            serde_json::to_value(a).unwrap(),
+            serde_json::to_value(b).unwrap()
+        );
+        // gitleaks' `generic-api-key` names no pipeguard rule: left out with a comment, since a
+        // `.pipeguard.toml` that names an unknown id does not load.
+        assert!(written.contains("# Not imported: [extend] disabledRules `generic-api-key`"));
+        // Control: without [extend] the built-in rules are off in the written file too.
+        let written = to_pipeguard_toml(gl_path, "[[rules]]\nid = 'x'\nregex = 'x_[0-9]{8}'\n")
+            .unwrap()
+            .toml;
+        let from_pg = Config::parse(Path::new(".pipeguard.toml"), &written).unwrap();
+        assert!(!from_pg.builtin_rules, "{written}");
     }
 
     #[test]

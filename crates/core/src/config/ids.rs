@@ -4,7 +4,7 @@
 use crate::error::Error;
 
 /// Every id a config may name: built-in rules, policy checks, and this config's custom rules.
-fn known<'a>(custom: &'a [&'a str]) -> impl Iterator<Item = &'a str> {
+pub(crate) fn known<'a>(custom: &'a [&'a str]) -> impl Iterator<Item = &'a str> {
     crate::secrets::builtin_rule_ids()
         .iter()
         .copied()

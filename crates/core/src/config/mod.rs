@@ -60,6 +60,9 @@ struct RawRules {
     #[serde(default)]
     severity: BTreeMap<String, Severity>,
     min_confidence: Option<Confidence>,
+    /// Whether the built-in secret rules run (false: only `[[rules.custom]]`, as in a gitleaks
+    /// config without `useDefault`).
+    builtin: Option<bool>,
     #[serde(default)]
     custom: Vec<toml::Spanned<Rule>>,
 }
@@ -78,6 +81,9 @@ struct RawAllowlist {
     lines: Vec<String>,
     #[serde(default)]
     fingerprints: Vec<String>,
+    /// Regexes over the path (gitleaks' allowlist `paths`); `paths` globs are preferred.
+    #[serde(default)]
+    path_regexes: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -404,6 +410,9 @@ impl Config {
         if let Some(v) = raw.rules.min_confidence {
             cfg.min_confidence = v;
         }
+        if let Some(v) = raw.rules.builtin {
+            cfg.builtin_rules = v;
+        }
         for spanned in raw.rules.custom {
             let line = line_of(text, spanned.span().start);
             cfg.custom_rules.push(CustomRule {
@@ -424,6 +433,7 @@ impl Config {
         cfg.allow_stopwords.extend(raw.allowlist.stopwords);
         cfg.allow_lines.extend(raw.allowlist.lines);
         cfg.allow_fingerprints.extend(raw.allowlist.fingerprints);
+        cfg.allow_path_regexes.extend(raw.allowlist.path_regexes);
         if let Some(b) = raw.baseline {
             let base = path.parent().unwrap_or(Path::new("."));
             cfg.baseline = Some(base.join(b));
@@ -466,7 +476,12 @@ impl Config {
         {
             globset::Glob::new(g).map_err(|e| err(g, format!("invalid glob `{g}`: {e}")))?;
         }
-        for r in self.allow_regexes.iter().chain(&self.allow_lines) {
+        for r in self
+            .allow_regexes
+            .iter()
+            .chain(&self.allow_lines)
+            .chain(&self.allow_path_regexes)
+        {
             crate::secrets::rule::compile_pattern(r)
                 .map_err(|e| err(r, format!("invalid regex `{r}`: {e}")))?;
         }
