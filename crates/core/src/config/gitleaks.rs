@@ -148,7 +148,11 @@ pub fn convert(path: &Path, text: &str, mut cfg: Config) -> Result<Config, Error
                 paths: Vec::new(),
                 placeholder_filter: true,
                 allowlist: allow,
-                description: format!("{name} (imported from {file}; tags: {})", r.tags.join(", ")),
+                description: if r.tags.is_empty() {
+                    format!("{name} (imported from {file})")
+                } else {
+                    format!("{name} (imported from {file}; tags: {})", r.tags.join(", "))
+                },
                 fix: "Rotate the credential and load it from a secret store at run time."
                     .to_string(),
                 references: Vec::new(),
@@ -220,7 +224,11 @@ pub fn to_pipeguard_toml(path: &Path, text: &str) -> Result<Imported, Error> {
     fn added<'a>(all: &'a [String], before: &[String]) -> &'a [String] {
         &all[before.len().min(all.len())..]
     }
-    let custom_ids: Vec<&str> = cfg.custom_rules.iter().map(|c| c.rule.id.as_str()).collect();
+    let custom_ids: Vec<&str> = cfg
+        .custom_rules
+        .iter()
+        .map(|c| c.rule.id.as_str())
+        .collect();
     let mut notes = cfg.notes.clone();
     let mut disable = Vec::new();
     for id in added(&cfg.disabled, &base.disabled) {
@@ -426,12 +434,17 @@ stopwords = ["sandbox"]
         let gl_path = Path::new(".gitleaks.toml");
         let written = to_pipeguard_toml(gl_path, GL).unwrap().toml;
         assert!(
-            written.starts_with("# Imported from .gitleaks.toml by `pipeguard init --import-gitleaks`"),
+            written.starts_with(
+                "# Imported from .gitleaks.toml by `pipeguard init --import-gitleaks`"
+            ),
             "{written}"
         );
         let from_gl = convert(gl_path, GL, Config::default()).unwrap();
         let from_pg = Config::parse(Path::new(".pipeguard.toml"), &written).unwrap();
-        assert!(from_pg.builtin_rules, "useDefault = true keeps the built-in rules");
+        assert!(
+            from_pg.builtin_rules,
+            "useDefault = true keeps the built-in rules"
+        );
         assert_eq!(from_pg.allow_path_regexes, from_gl.allow_path_regexes);
         assert_eq!(from_pg.allow_regexes, from_gl.allow_regexes);
         assert_eq!(from_pg.allow_stopwords, from_gl.allow_stopwords);
