@@ -346,3 +346,43 @@ fn init_writes_a_valid_starter_config() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn text_report_gives_each_fix_once_sorts_by_severity_and_names_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two findings of one secret rule, in a file that sorts after a medium policy finding.
+    write(
+        dir.path(),
+        "b.env",
+        format!(
+            "A={}\nB={}\n",
+            github_token("first"),
+            github_token("second")
+        ),
+    );
+    write(
+        dir.path(),
+        "a.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n",
+    );
+    let out = pipeguard().arg("scan").arg(dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let fix = "  github-classic-pat: ";
+    assert_eq!(text.matches(fix).count(), 1, "fix not given once: {text}");
+    assert_eq!(text.matches("b.env:").count(), 2, "{text}");
+    let first_secret = text.find("b.env:1").unwrap();
+    let policy = text.find("a.tf:1").unwrap();
+    assert!(first_secret < policy, "not sorted by severity: {text}");
+    assert!(text.contains("config: embedded defaults"), "{text}");
+
+    // With a config file, the report names it instead.
+    write(dir.path(), ".pipeguard.toml", "version = 1\n");
+    let out = pipeguard().arg("scan").arg(dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("config: ") && text.contains(".pipeguard.toml"),
+        "{text}"
+    );
+    assert!(!text.contains("embedded defaults"), "{text}");
+}

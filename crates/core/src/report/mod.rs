@@ -63,6 +63,8 @@ pub struct Context<'a> {
     /// Text printed after the text report's summary instead of the default hint (the hook's
     /// advice).
     pub footer: Option<String>,
+    /// The config file in effect (`None`: the embedded defaults), named in the text summary.
+    pub config: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -73,6 +75,11 @@ impl<'a> Context<'a> {
             color: false,
             verbose: false,
             footer: None,
+            config: scanner
+                .config
+                .source
+                .as_ref()
+                .map(|p| p.display().to_string()),
         }
     }
 }

@@ -324,6 +324,7 @@ mod tests {
             color: false,
             verbose: false,
             footer: None,
+            config: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::escape::{control, defuse_lines};
 use super::{counts, Context};
-use crate::finding::Severity;
+use crate::finding::{Finding, Kind, Severity};
 use crate::scan::{Level, Report};
 use std::fmt::Write;
 
@@ -35,7 +35,10 @@ fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
         }
     };
     let mut out = String::new();
-    for f in &report.findings {
+    // Most severe first; within a severity, the report's own (path, line) order.
+    let mut findings: Vec<&Finding> = report.findings.iter().collect();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for f in &findings {
         let repo = f
             .repository
             .as_deref()
@@ -73,7 +76,21 @@ fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
         if !f.excerpt.is_empty() {
             let _ = writeln!(out, "    {}", f.excerpt);
         }
-        let _ = writeln!(out, "    {}", paint(DIM, &control(&f.message)));
+        // A secret's message is its rule's fix, given once per rule below; what is particular to
+        // this finding (how it was encoded) stays here. Policy messages are particular throughout.
+        match (f.kind, f.extra.get("decoded")) {
+            (Kind::Policy, _) => {
+                let _ = writeln!(out, "    {}", paint(DIM, &control(&f.message)));
+            }
+            (Kind::Secret, Some(enc)) => {
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    paint(DIM, &format!("{}-encoded", control(enc)))
+                );
+            }
+            (Kind::Secret, None) => {}
+        }
         if let Some(acct) = f.extra.get("aws_account_id") {
             let _ = writeln!(
                 out,
@@ -83,6 +100,7 @@ fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
         }
         out.push('\n');
     }
+    write_fixes(&mut out, &findings, ctx, &paint);
     let notes = report
         .diagnostics
         .iter()
@@ -128,6 +146,11 @@ fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
         );
     }
     let _ = writeln!(out, "{}", paint(BOLD, &summary));
+    let config = match &ctx.config {
+        Some(path) => format!("config: {}", control(path)),
+        None => "config: embedded defaults (no .pipeguard.toml)".to_string(),
+    };
+    let _ = writeln!(out, "{}", paint(DIM, &config));
     match &ctx.footer {
         Some(footer) => out.push_str(footer),
         None if n > 0 => {
@@ -143,6 +166,47 @@ fn render_raw(report: &Report, ctx: &Context<'_>) -> String {
         None => {}
     }
     out
+}
+
+/// How to fix each secret rule that fired, once per rule (in the order the findings show them):
+/// the first sentence of its documented fix. Policy findings carry their own specific message.
+fn write_fixes(
+    out: &mut String,
+    findings: &[&Finding],
+    ctx: &Context<'_>,
+    paint: &dyn Fn(&str, &str) -> String,
+) {
+    let mut seen = std::collections::HashSet::new();
+    let mut lines = Vec::new();
+    for f in findings.iter().filter(|f| f.kind == Kind::Secret) {
+        if !seen.insert(f.rule_id.as_str()) {
+            continue;
+        }
+        let fix = ctx
+            .docs
+            .get(&f.rule_id)
+            .map(|d| first_sentence(&d.fix).to_string())
+            .filter(|fix| !fix.is_empty())
+            .unwrap_or_else(|| f.message.clone());
+        lines.push(format!("  {}: {}", control(&f.rule_id), control(&fix)));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", paint(BOLD, "How to fix:"));
+    for l in lines {
+        let _ = writeln!(out, "{}", paint(DIM, &l));
+    }
+    out.push('\n');
+}
+
+/// The first sentence of a paragraph, on one line.
+fn first_sentence(text: &str) -> String {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match t.find(". ") {
+        Some(i) => t[..=i].to_string(),
+        None => t,
+    }
 }
 
 /// The diagnostics, one per line (`warning: path:line:col: message`); notes only when verbose.
