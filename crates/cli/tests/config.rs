@@ -32,17 +32,23 @@ fn an_unknown_rule_id_is_an_error_with_a_suggestion() {
     );
 }
 
+/// `pipeguard init ARGS` run in `dir`.
+fn init(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    pipeguard()
+        .arg("init")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
 const GITLEAKS: &str = "title = \"team rules\"\n\n[[rules]]\nid = \"acme-key\"\ndescription = \"Acme key\"\nregex = '''acme_[a-z0-9]{16}'''\n";
 
 #[test]
 fn init_next_to_a_gitleaks_config_explains_instead_of_shadowing_it() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".gitleaks.toml", GITLEAKS);
-    let out = pipeguard()
-        .arg("init")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = init(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -54,11 +60,7 @@ fn init_next_to_a_gitleaks_config_explains_instead_of_shadowing_it() {
     assert!(err.contains("pipeguard init --import-gitleaks"), "{err}");
     assert!(!dir.path().join(".pipeguard.toml").exists());
 
-    let out = pipeguard()
-        .args(["init", "--force"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = init(dir.path(), &["--force"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("will no longer apply"));
     assert!(dir.path().join(".pipeguard.toml").exists());
@@ -67,11 +69,7 @@ fn init_next_to_a_gitleaks_config_explains_instead_of_shadowing_it() {
 #[test]
 fn init_without_a_gitleaks_config_writes_the_starter() {
     let dir = tempfile::tempdir().unwrap();
-    let out = pipeguard()
-        .arg("init")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = init(dir.path(), &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -191,11 +189,7 @@ stopwords = ["sandbox"]
     ];
     assert_eq!(with_gitleaks, expected);
 
-    let out = pipeguard()
-        .args(["init", "--import-gitleaks"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = init(dir.path(), &["--import-gitleaks"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
@@ -219,11 +213,7 @@ stopwords = ["sandbox"]
         ".gitleaks.toml",
         "[[rules]]\nid = 'x'\nregex = 'x_[0-9]{8}'\n",
     );
-    let out = pipeguard()
-        .args(["init", "--import-gitleaks"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = init(dir.path(), &["--import-gitleaks"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     assert_eq!(
@@ -235,11 +225,7 @@ stopwords = ["sandbox"]
 #[test]
 fn init_import_gitleaks_without_a_gitleaks_config_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = pipeguard()
-        .args(["init", "--import-gitleaks"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = init(dir.path(), &["--import-gitleaks"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
