@@ -4,7 +4,7 @@
 use super::escape::{control, defuse_lines};
 use super::{counts, Context};
 use crate::finding::{Finding, Kind, Severity};
-use crate::scan::{Level, Report};
+use crate::scan::{first_sentence, Level, Report};
 use std::fmt::Write;
 
 const RESET: &str = "\x1b[0m";
@@ -198,15 +198,6 @@ fn write_fixes(
         let _ = writeln!(out, "{}", paint(DIM, &l));
     }
     out.push('\n');
-}
-
-/// The first sentence of a paragraph, on one line.
-fn first_sentence(text: &str) -> String {
-    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match t.find(". ") {
-        Some(i) => t[..=i].to_string(),
-        None => t,
-    }
 }
 
 /// The diagnostics, one per line (`warning: path:line:col: message`); notes only when verbose.

@@ -814,7 +814,8 @@ fn is_comment_only(line: &[u8]) -> bool {
     .any(|p| t.starts_with(p))
 }
 
-fn first_sentence(text: &str) -> &str {
+/// The first sentence of a rule's fix (what messages and the text report's fix block show).
+pub(crate) fn first_sentence(text: &str) -> &str {
     let t = text.trim();
     match t.find(". ") {
         Some(i) => &t[..=i],
