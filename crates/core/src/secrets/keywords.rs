@@ -297,4 +297,59 @@ mod tests {
         assert!(got.len() > words.len(), "{}", got.len());
         assert_eq!(got, reference(&refs, &text));
     }
+
+    /// Every file under `dir`, read into memory.
+    fn read_tree(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                read_tree(&e.path(), out);
+            } else if t.is_file() {
+                out.push(std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+
+    /// The harness behind the figures in the module doc: the built-in keywords over every file of
+    /// a tree (`PIPEGUARD_BENCH_TREE`, default the corpus of `benches/tree-corpus.sh`), read into
+    /// memory first. `cargo test --release -p pipeguard-core keywords::tests::bench -- --ignored
+    /// --nocapture`; under callgrind, `PIPEGUARD_BENCH_ROUNDS=1`.
+    #[test]
+    #[ignore = "benchmark: needs a corpus on disk"]
+    fn bench_keyword_pass_on_a_tree() {
+        let dir = std::env::var("PIPEGUARD_BENCH_TREE")
+            .unwrap_or_else(|_| "/tmp/pipeguard-bench/tree".to_string());
+        let rounds: usize = std::env::var("PIPEGUARD_BENCH_ROUNDS")
+            .map(|r| r.parse().unwrap())
+            .unwrap_or(5);
+        let mut files = Vec::new();
+        read_tree(std::path::Path::new(&dir), &mut files);
+        let bytes: usize = files.iter().map(Vec::len).sum();
+        let mut words: Vec<String> = crate::secrets::builtin_rules()
+            .unwrap()
+            .into_iter()
+            .flat_map(|(r, _)| r.keywords)
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        words.sort();
+        words.dedup();
+        let set = KeywordSet::new(&words);
+        let mut best = f64::MAX;
+        let mut hits = 0usize;
+        for _ in 0..rounds {
+            hits = 0;
+            let t = std::time::Instant::now();
+            for f in &files {
+                set.for_each(f, |_, _| hits += 1);
+            }
+            best = best.min(t.elapsed().as_nanos() as f64 / bytes as f64);
+        }
+        println!(
+            "{} keywords, {} files, {bytes} bytes: {best:.3} ns/byte (best of {rounds}), {hits} hits",
+            words.len(),
+            files.len()
+        );
+        assert!(hits > 0);
+    }
 }
