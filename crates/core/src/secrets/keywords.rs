@@ -11,95 +11,168 @@
 //! The cost per byte does not depend on the number of keywords; more keywords only add anchors,
 //! i.e. candidate positions, and rules that share a keyword share its anchor.
 
-/// Longest anchor: one `u32` load per position.
-const ANCHOR: usize = 4;
+mod trigrams;
+
+/// Sentinel for "no third byte": folded bytes always have bit 5 set, so never 0.
+const PAIR_ONLY: u8 = 0;
 
 /// A set of keywords ready to search for.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordSet {
     /// Lowercased keywords, by index.
-    words: Vec<Box<[u8]>>,
-    /// Per anchor length 2, 3, 4: bit `slot(len, window)` is set when an anchor hashes there.
-    bits: Box<[[u64; 1024]; 3]>,
-    /// Distinct anchor keys (see [`key`]), sorted; `entries[spans[i]..spans[i + 1]]` are the
-    /// keywords anchored on `anchors[i]`.
-    anchors: Vec<u64>,
-    spans: Vec<u32>,
-    /// `(keyword, offset of its anchor)`, grouped by anchor.
-    entries: Vec<(u32, u32)>,
+    words: Vec<Word>,
+    /// The first stage, indexed by a folded pair: bit `third & 31` is set when an anchor starts
+    /// with the pair and `third` is its third byte (all 32 bits for a two-byte anchor).
+    first: Box<[u32; 1 << 16]>,
+    /// Per folded pair that begins an anchor, its group: the buckets `32 * group ..`, one per
+    /// bit of its `first` word, where `entries[buckets[b]..buckets[b + 1]]` are the keywords
+    /// anchored there.
+    groups: Box<[u16; 1 << 16]>,
+    buckets: Vec<u32>,
+    entries: Vec<Entry>,
     /// One-byte keywords (only user rules can have them), lowercased.
     singles: Vec<(u8, u32)>,
     /// Keywords that match everywhere (empty ones).
     empty: Vec<u32>,
 }
 
-/// The first `len` bytes of a little-endian window, case folded with `| 0x20` (which also merges
-/// a few punctuation pairs: harmless, every candidate is verified).
-fn fold(window: u32, len: usize) -> u32 {
-    (window | 0x2020_2020) & (u32::MAX >> (8 * (ANCHOR - len)))
+/// A keyword, in the buckets of its anchor.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The anchor's folded third byte, or [`PAIR_ONLY`] for a two-byte keyword.
+    third: u8,
+    /// Where the anchor starts in the keyword.
+    offset: u32,
+    word: u32,
 }
 
-/// Bit index of a folded window of `len` bytes in its bitmap.
-fn slot(folded: u32, len: usize) -> usize {
-    match len {
-        2 => folded as usize & 0xffff,
-        3 => (folded.wrapping_mul(0x85eb_ca77) >> 16) as usize,
-        _ => (folded.wrapping_mul(0x9e37_79b1) >> 16) as usize,
+/// A lowercased keyword, and its first eight bytes as a little-endian word (zero-padded) with the
+/// mask of the bytes it has: most keywords are checked with one masked comparison.
+#[derive(Debug, Clone)]
+struct Word {
+    bytes: Box<[u8]>,
+    head: u64,
+    mask: u64,
+}
+
+impl Word {
+    fn new(bytes: Vec<u8>) -> Self {
+        let n = bytes.len().min(8);
+        let mut head = [0u8; 8];
+        head[..n].copy_from_slice(&bytes[..n]);
+        Word {
+            head: u64::from_le_bytes(head),
+            mask: u64::MAX.checked_shr(8 * (8 - n as u32)).unwrap_or(0),
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// Whether the keyword occurs in `text` at `start`, ASCII case-insensitively.
+    fn at(&self, text: &[u8], start: usize) -> bool {
+        let Some(t) = text.get(start..start + self.bytes.len()) else {
+            return false;
+        };
+        match text.get(start..start + 8) {
+            Some(head) if lower8(head) & self.mask != self.head => false,
+            Some(_) if self.bytes.len() <= 8 => true,
+            _ => eq_lower(t, &self.bytes),
+        }
     }
 }
 
-fn key(folded: u32, len: usize) -> u64 {
-    (len as u64) << 32 | folded as u64
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Eight bytes (little-endian) with ASCII upper-case letters lowercased, all at once.
+fn lower8(bytes: &[u8]) -> u64 {
+    let x = u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"));
+    let low7 = x & (0x7f * ONES);
+    // Per byte, bit 7 is set when the low seven bits are at least `A` (resp. past `Z`): no carry
+    // crosses a byte. Bytes with bit 7 set are not ASCII and stay as they are.
+    let from_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = from_a & !past_z & !x & (0x80 * ONES);
+    x | upper >> 2
 }
 
-fn window(bytes: &[u8]) -> u32 {
-    let mut w = [0u8; ANCHOR];
-    let n = bytes.len().min(ANCHOR);
-    w[..n].copy_from_slice(&bytes[..n]);
-    u32::from_le_bytes(w)
+/// `text == word` ASCII case-insensitively, `word` lowercase and both of the same length.
+fn eq_lower(text: &[u8], word: &[u8]) -> bool {
+    let n = word.len();
+    if n < 8 {
+        return text.eq_ignore_ascii_case(word);
+    }
+    let chunks = text.chunks_exact(8).zip(word.chunks_exact(8));
+    // The last eight bytes overlap the chunks when the length is not a multiple of eight.
+    let last = (&text[n - 8..], &word[n - 8..]);
+    chunks
+        .chain(std::iter::once(last))
+        .all(|(t, w)| lower8(t) == u64::from_le_bytes(w.try_into().expect("eight bytes")))
+}
+
+/// ASCII case folding for the first stage: `| 0x20` lowercases letters and also merges a few
+/// punctuation pairs (harmless: every candidate is verified in full).
+const FOLD: u8 = 0x20;
+
+fn pair(a: u8, b: u8) -> usize {
+    (u16::from_le_bytes([a, b]) | u16::from_le_bytes([FOLD, FOLD])) as usize
 }
 
 impl KeywordSet {
     /// Keywords are compared ASCII case-insensitively; `words[i]` is reported as `i`.
     pub(crate) fn new(words: &[String]) -> Self {
-        let mut by_anchor: Vec<(u64, u32, u32)> = Vec::new();
+        let mut anchored: Vec<(usize, Entry)> = Vec::new();
         let mut singles = Vec::new();
         let mut empty = Vec::new();
-        let mut lowered: Vec<Box<[u8]>> = Vec::with_capacity(words.len());
-        let mut bits = Box::new([[0u64; 1024]; 3]);
+        let mut lowered = Vec::with_capacity(words.len());
+        let mut first = Box::new([0u32; 1 << 16]);
         for (i, w) in words.iter().enumerate() {
             let w = w.as_bytes().to_ascii_lowercase();
             match w.len() {
                 0 => empty.push(i as u32),
                 1 => singles.push((w[0], i as u32)),
                 n => {
-                    let len = n.min(ANCHOR);
-                    let at = rarest_window(&w, len);
-                    let folded = fold(window(&w[at..]), len);
-                    let b = slot(folded, len);
-                    bits[len - 2][b >> 6] |= 1 << (b & 63);
-                    by_anchor.push((key(folded, len), i as u32, at as u32));
+                    let at = if n == 2 { 0 } else { rarest_trigram(&w) };
+                    let p = pair(w[at], w[at + 1]);
+                    let third = match w.get(at + 2) {
+                        Some(&c) if n > 2 => c | FOLD,
+                        _ => PAIR_ONLY,
+                    };
+                    first[p] |= match third {
+                        PAIR_ONLY => u32::MAX,
+                        c => 1 << (c & 31),
+                    };
+                    let entry = Entry {
+                        third,
+                        offset: at as u32,
+                        word: i as u32,
+                    };
+                    anchored.push((p, entry));
                 }
             }
-            lowered.push(w.into_boxed_slice());
+            lowered.push(Word::new(w));
         }
-        by_anchor.sort_unstable();
-        let mut anchors = Vec::new();
-        let mut spans = Vec::new();
-        let mut entries = Vec::with_capacity(by_anchor.len());
-        for &(anchor, word, at) in &by_anchor {
-            if anchors.last() != Some(&anchor) {
-                anchors.push(anchor);
-                spans.push(entries.len() as u32);
+        anchored.sort_by_key(|&(p, e)| (p, e.third, e.word));
+        let mut groups = Box::new([0u16; 1 << 16]);
+        let mut buckets = Vec::new();
+        let mut entries = Vec::new();
+        for (group, same) in anchored.chunk_by(|a, b| a.0 == b.0).enumerate() {
+            let p = same[0].0;
+            // At most 128 * 128 folded pairs.
+            groups[p] = group as u16;
+            for bit in 0..32 {
+                buckets.push(entries.len() as u32);
+                entries.extend(
+                    same.iter()
+                        .map(|&(_, e)| e)
+                        .filter(|e| e.third == PAIR_ONLY || u32::from(e.third & 31) == bit),
+                );
             }
-            entries.push((word, at));
         }
-        spans.push(entries.len() as u32);
+        buckets.push(entries.len() as u32);
         KeywordSet {
             words: lowered,
-            bits,
-            anchors,
-            spans,
+            first,
+            groups,
+            buckets,
             entries,
             singles,
             empty,
@@ -122,67 +195,82 @@ impl KeywordSet {
                 }
             }
         }
-        if self.anchors.is_empty() {
+        if self.entries.is_empty() {
             return;
         }
-        let [b2, b3, b4] = &*self.bits;
-        let test = |bits: &[u64; 1024], b: usize| bits[b >> 6] & (1 << (b & 63)) != 0;
-        let probe = |w: u32| {
-            test(b4, slot(fold(w, 4), 4))
-                || test(b3, slot(fold(w, 3), 3))
-                || test(b2, slot(fold(w, 2), 2))
-        };
-        // Whole windows first, then the last positions with the window padded with zeros.
-        let body = text.len().saturating_sub(ANCHOR - 1);
-        for (i, w) in text.windows(ANCHOR).enumerate() {
-            let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-            if probe(w) {
-                self.verify(text, i, w, &mut hit);
+        // Eight positions per step (the inner loop is unrolled), then one at a time.
+        let mut at = 0;
+        while let Some(block) = text.get(at..at + 10) {
+            for j in 0..8 {
+                if self.candidate(block[j], block[j + 1], block[j + 2]) {
+                    self.verify(text, at + j, block[j + 2], &mut hit);
+                }
+            }
+            at += 8;
+        }
+        for (i, w) in text[at..].windows(3).enumerate() {
+            if self.candidate(w[0], w[1], w[2]) {
+                self.verify(text, at + i, w[2], &mut hit);
             }
         }
-        for i in body..text.len() {
-            let w = window(&text[i..]);
-            if probe(w) {
-                self.verify(text, i, w, &mut hit);
+        // The last pair has no third byte: only two-byte anchors (all bits set) can start there.
+        if let [.., a, b] = *text {
+            if self.candidate(a, b, 0) {
+                self.verify(text, text.len() - 2, 0, &mut hit);
             }
         }
     }
 
-    /// The keywords anchored on a window at `at` (any anchor length), checked in full.
+    /// The first stage: whether an anchor may start with bytes `a`, `b`, `c`.
+    #[inline(always)]
+    fn candidate(&self, a: u8, b: u8, c: u8) -> bool {
+        self.first[pair(a, b)] >> (c & 31) & 1 != 0
+    }
+
+    /// How many positions of `text` pass the first stage (for the bench).
+    #[cfg(test)]
+    fn candidates(&self, text: &[u8]) -> usize {
+        let last = matches!(*text, [.., a, b] if self.candidate(a, b, 0));
+        text.windows(3)
+            .filter(|w| self.candidate(w[0], w[1], w[2]))
+            .count()
+            + last as usize
+    }
+
+    /// The keywords whose anchor may start at `at` (with third byte `c`), checked in full.
     #[cold]
-    fn verify(&self, text: &[u8], at: usize, w: u32, hit: &mut impl FnMut(usize, usize)) {
-        for len in 2..=ANCHOR {
-            let Ok(slot) = self.anchors.binary_search(&key(fold(w, len), len)) else {
+    fn verify(&self, text: &[u8], at: usize, c: u8, hit: &mut impl FnMut(usize, usize)) {
+        let group = self.groups[pair(text[at], text[at + 1])] as usize;
+        let bucket = group * 32 + (c & 31) as usize;
+        let (from, to) = (
+            self.buckets[bucket] as usize,
+            self.buckets[bucket + 1] as usize,
+        );
+        let c = c | FOLD;
+        for e in &self.entries[from..to] {
+            if e.third != PAIR_ONLY && e.third != c {
+                continue;
+            }
+            let Some(start) = at.checked_sub(e.offset as usize) else {
                 continue;
             };
-            let (from, to) = (self.spans[slot] as usize, self.spans[slot + 1] as usize);
-            for &(word, offset) in &self.entries[from..to] {
-                let Some(start) = at.checked_sub(offset as usize) else {
-                    continue;
-                };
-                let word_bytes = &self.words[word as usize];
-                if text
-                    .get(start..start + word_bytes.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(word_bytes))
-                {
-                    hit(word as usize, start);
-                }
+            if self.words[e.word as usize].at(text, start) {
+                hit(e.word as usize, start);
             }
         }
     }
 }
 
-/// Offset of the `len`-byte window of `word` (lowercase) least likely to occur in text.
-fn rarest_window(word: &[u8], len: usize) -> usize {
+/// Offset of the three-byte window of `word` (lowercase, at least three bytes) least likely to
+/// occur in text: the least common trigram of source code (see [`trigrams`]), ties broken by the
+/// rarer bytes.
+fn rarest_trigram(word: &[u8]) -> usize {
     let score = |i: usize| {
-        word[i..i + len]
-            .iter()
-            .map(|&b| rank(b) as u32)
-            .sum::<u32>()
+        let t = &word[i..i + 3];
+        let bytes: u32 = t.iter().map(|&b| rank(b) as u32).sum();
+        (trigrams::weight(t[0], t[1], t[2]), bytes)
     };
-    (0..=word.len() - len)
-        .min_by_key(|&i| score(i))
-        .unwrap_or(0)
+    (0..=word.len() - 3).min_by_key(|&i| score(i)).unwrap_or(0)
 }
 
 /// How common a byte is in text (any case for letters): higher is more common.
@@ -306,7 +394,8 @@ mod tests {
             if t.is_dir() {
                 read_tree(&e.path(), out);
             } else if t.is_file() {
-                out.push(std::fs::read(e.path()).unwrap());
+                // Unreadable files (sockets, permissions) are not part of a corpus.
+                out.extend(std::fs::read(e.path()).ok());
             }
         }
     }
@@ -345,11 +434,69 @@ mod tests {
             }
             best = best.min(t.elapsed().as_nanos() as f64 / bytes as f64);
         }
+        let candidates: usize = files.iter().map(|f| set.candidates(f)).sum();
         println!(
-            "{} keywords, {} files, {bytes} bytes: {best:.3} ns/byte (best of {rounds}), {hits} hits",
+            "{} keywords, {} files, {bytes} bytes: {best:.3} ns/byte (best of {rounds}), \
+             {candidates} candidates ({:.3} %), {hits} hits",
             words.len(),
-            files.len()
+            files.len(),
+            100.0 * candidates as f64 / bytes as f64
         );
         assert!(hits > 0);
+    }
+
+    /// Rewrites `keywords/trigrams.rs` from the files under the directories listed (`:`-separated)
+    /// in `PIPEGUARD_TRIGRAM_CORPUS`: the [`trigrams::COUNT`] most common folded trigrams.
+    #[test]
+    #[ignore = "regenerates data from a corpus on disk"]
+    fn regenerate_common_trigrams() {
+        let dirs = std::env::var("PIPEGUARD_TRIGRAM_CORPUS").expect("PIPEGUARD_TRIGRAM_CORPUS");
+        let mut files = Vec::new();
+        for d in dirs.split(':') {
+            read_tree(std::path::Path::new(d), &mut files);
+        }
+        // Text only, as git tells binary files: no NUL in the first 8000 bytes.
+        files.retain(|f| !f[..f.len().min(8000)].contains(&0));
+        let mut counts = vec![0u32; 1 << 24];
+        let mut total = 0u64;
+        for f in &files {
+            for t in f.windows(3) {
+                counts[trigrams::key(t[0], t[1], t[2]) as usize] += 1;
+            }
+            total += f.len().saturating_sub(2) as u64;
+        }
+        let mut common: Vec<(u32, u32)> = (0..1 << 24).map(|k| (counts[k as usize], k)).collect();
+        common.sort_unstable_by(|a, b| b.cmp(a));
+        common.truncate(trigrams::COUNT);
+        let mut table: Vec<u32> = common
+            .iter()
+            .map(|&(n, k)| {
+                let weight = (8.0 * (n as f64 / total as f64 * (1u64 << 30) as f64).log2())
+                    .round()
+                    .clamp(1.0, 255.0) as u32;
+                weight << 24 | k
+            })
+            .collect();
+        table.sort_unstable_by_key(|e| e & 0xff_ffff);
+        let mut out = format!(
+            "// Generated by `keywords::tests::regenerate_common_trigrams` (see there) from {} files,\n\
+             // {total} trigrams; do not edit.\n\n\
+             /// The {} most common trigrams, folded (`| 0x20` on each byte), as \
+             `b0 | b1 << 8 | b2 << 16 | weight << 24`,\n\
+             /// sorted by trigram, where `weight` is `8 log2(frequency * 2^30)`.\n\
+             #[rustfmt::skip]\npub(super) static COMMON: [u32; COUNT] = [\n",
+            files.len(),
+            trigrams::COUNT,
+        );
+        for row in table.chunks(8) {
+            let row: Vec<String> = row.iter().map(|e| format!("0x{e:08x},")).collect();
+            out += &format!("    {}\n", row.join(" "));
+        }
+        out += "];\n";
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/secrets/keywords/trigrams_data.rs"
+        );
+        std::fs::write(path, out).unwrap();
     }
 }
