@@ -1,6 +1,6 @@
 //! The secret engine: rules as data, one keyword pass, then only the regexes that can match.
 //!
-//! A case-insensitive aho-corasick automaton over every rule's keywords decides which rules can
+//! One case-insensitive pass over every rule's keywords (module `keywords`) decides which rules can
 //! match a blob; only those rules' `regex::bytes` patterns run (compiled on first use, so start-up
 //! stays cheap for the hook). Each capture then goes through the rule's entropy floor, validator and
 //! allowlist, and the shared placeholder allowlist.
@@ -448,7 +448,7 @@ impl Windows {
     }
 }
 
-/// All rules, the keyword automaton and the shared allowlist.
+/// All rules, the keyword set and the shared allowlist.
 #[derive(Debug)]
 pub struct SecretEngine {
     rules: Vec<CompiledRule>,
