@@ -15,6 +15,7 @@ use crate::error::Error;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
+use regex_automata::meta::Regex as RuleRegex;
 pub use rule::{Rule, RuleAllowlist};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -248,7 +249,8 @@ impl SecretAllowlist {
 pub struct CompiledRule {
     pub rule: Rule,
     pub source: RuleSource,
-    regex: OnceLock<Result<Regex, String>>,
+    /// The pattern, compiled on first use (see [`rule::compile_rule_regex`]).
+    regex: OnceLock<Result<RuleRegex, String>>,
     validator: Option<Validator>,
     allowlist: OnceLock<SecretAllowlist>,
     paths: Option<GlobSet>,
@@ -330,7 +332,7 @@ impl CompiledRule {
             if let Some(p) = problems.into_iter().find(|p| p.starts_with("pattern")) {
                 return Err(fail(p));
             }
-            compiled.regex().map_err(|e| fail(e.to_string()))?;
+            compiled.regex(true).map_err(|e| fail(e.to_string()))?;
         }
         Ok(compiled)
     }
@@ -379,9 +381,12 @@ impl CompiledRule {
             .min(secret.len() / 3)
     }
 
-    fn regex(&self) -> Result<&Regex, &str> {
+    /// The compiled pattern; `lite` chooses the build on first use.
+    fn regex(&self, lite: bool) -> Result<&RuleRegex, &str> {
         self.regex
-            .get_or_init(|| rule::compile_pattern(&self.rule.pattern).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                rule::compile_rule_regex(&self.rule.pattern, lite).map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(String::as_str)
     }
@@ -465,6 +470,8 @@ pub struct SecretEngine {
     /// Nanoseconds spent in each rule's regex, when profiling (`PIPEGUARD_PROFILE_RULES=1`).
     timings: Option<Vec<AtomicU64>>,
     shared_allowlist: SecretAllowlist,
+    /// Compile rules' regexes light (see [`SecretEngine::prefer_light_regexes`]).
+    lite: bool,
 }
 
 impl SecretEngine {
@@ -513,6 +520,7 @@ impl SecretEngine {
             keyword_rules,
             always,
             shared_allowlist,
+            lite: false,
         }
     }
 
@@ -522,6 +530,13 @@ impl SecretEngine {
 
     /// With `PIPEGUARD_PROFILE_RULES` set: `(rule id, time in its regex)`, slowest first.
     /// Start recording the time spent in each rule (see [`SecretEngine::rule_timings`]).
+    /// Build rules' regexes for short inputs (a commit's added lines): no literal prefilters,
+    /// which would not repay their construction there. A one-shot hook compiles a dozen rules
+    /// and searches a few KB; a sweep searches gigabytes with the same rules.
+    pub fn prefer_light_regexes(&mut self) {
+        self.lite = true;
+    }
+
     pub fn profile(&mut self) {
         self.timings = Some((0..self.rules.len()).map(|_| AtomicU64::new(0)).collect());
     }
@@ -636,16 +651,6 @@ impl SecretEngine {
             }
             // Rules with the same pattern share one compiled regex and one run over a region.
             let twin = self.twin_of[i] as usize;
-            let re = match self.rules[twin].regex() {
-                Ok(re) => re,
-                Err(e) => {
-                    errors.push(format!(
-                        "rule {}: pattern does not compile: {e}",
-                        rule.rule.id
-                    ));
-                    continue;
-                }
-            };
             let group = rule.rule.secret_group.unwrap_or(1);
             let started = self.timings.as_ref().map(|_| std::time::Instant::now());
             let whole = || match windows {
@@ -667,6 +672,16 @@ impl SecretEngine {
                 }
                 _ => whole(),
             };
+            let re = match self.rules[twin].regex(self.lite) {
+                Ok(re) => re,
+                Err(e) => {
+                    errors.push(format!(
+                        "rule {}: pattern does not compile: {e}",
+                        rule.rule.id
+                    ));
+                    continue;
+                }
+            };
             let memo = self.has_twins[twin]
                 .then(|| ran.iter().position(|(t, r, _)| *t == twin && *r == regions))
                 .flatten();
@@ -676,8 +691,8 @@ impl SecretEngine {
                     let mut caps = Vec::new();
                     for &(ws, we) in &regions {
                         for c in re.captures_iter(&bytes[ws..we]) {
-                            if let Some(m) = c.get(group).filter(|m| !m.is_empty()) {
-                                caps.push((ws + m.start(), ws + m.end()));
+                            if let Some(m) = c.get_group(group).filter(|m| !m.is_empty()) {
+                                caps.push((ws + m.start, ws + m.end));
                             }
                         }
                     }
@@ -754,7 +769,7 @@ enum Selection {
 }
 
 /// Past this many keyword hits, a line-local rule runs over the whole blob.
-const MAX_WINDOWS: usize = 256;
+const MAX_WINDOWS: usize = 1 << 16;
 
 /// The lines holding `hits`, merged, as byte ranges without their line ends.
 fn line_windows(bytes: &[u8], hits: &[usize]) -> Vec<(usize, usize)> {
