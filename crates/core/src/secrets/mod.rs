@@ -384,9 +384,7 @@ impl CompiledRule {
     /// The compiled pattern; `lite` chooses the build on first use.
     fn regex(&self, lite: bool) -> Result<&RuleRegex, &str> {
         self.regex
-            .get_or_init(|| {
-                rule::compile_rule_regex(&self.rule.pattern, lite).map_err(|e| e.to_string())
-            })
+            .get_or_init(|| rule::compile_rule_regex(&self.rule.pattern, lite))
             .as_ref()
             .map_err(String::as_str)
     }

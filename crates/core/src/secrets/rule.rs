@@ -102,7 +102,7 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, rege
 pub(crate) fn compile_rule_regex(
     pattern: &str,
     lite: bool,
-) -> Result<regex_automata::meta::Regex, regex_automata::meta::BuildError> {
+) -> Result<regex_automata::meta::Regex, String> {
     use regex_automata::{meta, util::syntax};
     meta::Builder::new()
         .syntax(
@@ -120,6 +120,7 @@ pub(crate) fn compile_rule_regex(
                 .auto_prefilter(!lite),
         )
         .build(pattern)
+        .map_err(|e| e.to_string())
 }
 
 /// Most memory a rule's lazy DFA may use per thread before it starts over.
