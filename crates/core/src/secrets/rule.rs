@@ -126,14 +126,7 @@ pub(crate) fn compile_rule_regex(
 /// Most memory a rule's lazy DFA may use per thread before it starts over.
 const HYBRID_CACHE: usize = 8 << 20;
 
-/// A parser with [`compile_pattern`]'s flags.
-pub(crate) fn parser() -> regex_syntax::Parser {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .multi_line(true)
-        .build()
-}
+pub(crate) use super::shape::parser;
 
 /// Whether `pattern` parses, without the cost of compiling it.
 pub(crate) fn check_pattern(pattern: &str) -> Result<(), regex::Error> {
