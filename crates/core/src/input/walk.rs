@@ -102,12 +102,21 @@ fn slashes(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-fn join(prefix: &str, rel: &str) -> String {
-    match (prefix.is_empty(), rel.is_empty()) {
-        (true, _) => rel.to_string(),
-        (false, true) => prefix.to_string(),
-        (false, false) => format!("{prefix}/{rel}"),
+/// The repository-relative, `/`-separated path of `path` (under `root`, which is at `prefix`),
+/// built in one allocation: this runs for every file walked.
+fn repo_relative(prefix: &str, root: &Path, path: &Path) -> String {
+    let tail = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
+    let mut out = String::with_capacity(prefix.len() + 1 + tail.len());
+    out.push_str(prefix);
+    if !prefix.is_empty() && !tail.is_empty() {
+        out.push('/');
     }
+    let start = out.len();
+    out.push_str(&tail);
+    if tail.contains('\\') {
+        out.replace_range(start.., &tail.replace('\\', "/"));
+    }
+    out
 }
 
 /// List one named path; a directory is walked and scanned as it goes.
@@ -232,7 +241,7 @@ impl ignore::ParallelVisitor for Visitor<'_, '_> {
                 let Some(ft) = entry.file_type() else {
                     return ignore::WalkState::Continue;
                 };
-                let rel = join(self.prefix, &relative(self.root, entry.path()));
+                let rel = repo_relative(self.prefix, self.root, entry.path());
                 if ft.is_symlink() {
                     self.worker.skipped(Diagnostic::new(
                         Level::Note,
@@ -276,7 +285,7 @@ fn walk_error(root: &Path, prefix: &str, err: &ignore::Error) -> Diagnostic {
     loop {
         match inner {
             ignore::Error::WithPath { path: p, err } => {
-                path.get_or_insert_with(|| join(prefix, &relative(root, p)));
+                path.get_or_insert_with(|| repo_relative(prefix, root, p));
                 inner = err;
             }
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
@@ -386,6 +395,20 @@ impl Source for Files {
     }
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    slashes(path.strip_prefix(root).unwrap_or(path))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walked_paths_are_repository_relative() {
+        let root = Path::new("/r/sub");
+        assert_eq!(repo_relative("", root, Path::new("/r/sub/a/b.txt")), "a/b.txt");
+        assert_eq!(repo_relative("sub", root, Path::new("/r/sub/a")), "sub/a");
+        assert_eq!(repo_relative("sub", root, Path::new("/r/sub")), "sub");
+        assert_eq!(repo_relative("", root, Path::new("/r/sub")), "");
+        // Backslashes become slashes, as in every other path the scan reports.
+        assert_eq!(repo_relative("p", root, Path::new("/r/sub/a\\b")), "p/a/b");
+        // Control: a path outside the root is kept whole.
+        assert_eq!(repo_relative("", root, Path::new("/x/y")), "/x/y");
+    }
 }

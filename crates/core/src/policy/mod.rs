@@ -18,6 +18,7 @@ mod semantics;
 mod yaml;
 
 use aho_corasick::AhoCorasick;
+use memchr::memmem::Finder;
 use doc::{Doc, Format};
 use node::Node;
 use std::sync::OnceLock;
@@ -168,33 +169,28 @@ const MARKERS: &[&str] = &[
 const JSON_MARKERS: &[usize] = &[0, 1, 2];
 /// Markers of Terraform.
 const TF_MARKERS: &[usize] = &[4, 5, 6, 7];
-const ALL_MARKERS: &[usize] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/// The automaton over some of the [`MARKERS`]: `.json` and `.tf` files only need to know
-/// whether one of theirs is there (the search stops at the first), and a smaller set has fewer
-/// false starts (`provider "aws"` and `data "aws_` begin like every `"properties"` and `"data"`
-/// of a JSON schema).
-fn markers(set: &'static [usize]) -> &'static AhoCorasick {
-    static JSON: OnceLock<AhoCorasick> = OnceLock::new();
-    static TF: OnceLock<AhoCorasick> = OnceLock::new();
-    static ALL: OnceLock<AhoCorasick> = OnceLock::new();
-    let cell = if set == JSON_MARKERS {
-        &JSON
-    } else if set == TF_MARKERS {
-        &TF
-    } else {
-        &ALL
-    };
-    cell.get_or_init(|| {
-        AhoCorasick::new(set.iter().map(|&i| MARKERS[i])).expect("static patterns")
-    })
+/// The automaton over every marker, for files that may be any of our formats.
+fn markers() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(MARKERS).expect("static patterns"))
+}
+
+/// Whether `bytes` holds one of some [`MARKERS`]: `.json` and `.tf` files only need to know
+/// that, so each marker is looked for on its own with a vectorised substring search, stopping at
+/// the first found. (An automaton over the small set picks a poor prefilter, `"`, and the full
+/// one has false starts on every `"properties"` and `"data"` of a JSON schema.)
+fn has_marker(bytes: &[u8], set: &[usize]) -> bool {
+    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| MARKERS.iter().map(Finder::new).collect());
+    set.iter().any(|&i| finders[i].find(bytes).is_some())
 }
 
 /// Which of the [`MARKERS`] `bytes` holds, as bits.
 fn found_markers(bytes: &[u8]) -> u32 {
     let mut found = 0u32;
-    for m in markers(ALL_MARKERS).find_iter(bytes) {
-        found |= 1 << ALL_MARKERS[m.pattern().as_usize()];
+    for m in markers().find_iter(bytes) {
+        found |= 1 << m.pattern().as_usize();
     }
     found
 }
@@ -220,14 +216,14 @@ fn sniff(path: &str, bytes: &[u8]) -> Option<Sniff> {
             .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)
     };
     if is("tf") || is("hcl") {
-        return markers(TF_MARKERS).is_match(bytes).then_some(Sniff {
+        return has_marker(bytes, TF_MARKERS).then_some(Sniff {
             syntax: Syntax::Hcl,
             strong: is("tf"),
         });
     }
     if is("json") {
         // Nothing but an object with a JSON marker (YAML and Terraform need other extensions).
-        let json = first() == Some(b'{') && markers(JSON_MARKERS).is_match(bytes);
+        let json = first() == Some(b'{') && has_marker(bytes, JSON_MARKERS);
         return json.then_some(Sniff {
             syntax: Syntax::Json,
             strong: true,

@@ -194,7 +194,7 @@ impl Shared<'_> {
 }
 
 /// Read buffers larger than this are given back after use rather than kept for the next blob.
-const KEEP_BUFFER: usize = 4 << 20;
+const KEEP_BUFFER: usize = 1 << 20;
 
 /// One thread's share of a scan: its findings and statistics, and the buffer files are read
 /// into (reused from blob to blob).
