@@ -216,13 +216,19 @@ mod tests {
         // A buffer that held a longer file before: only this file's bytes are returned.
         let mut buf = b"left over from the previous file".to_vec();
         let bytes = |l: Loaded<'_>| l.bytes().to_vec();
-        assert_eq!(bytes(Content::File(small.clone()).load(4, &mut buf).unwrap()), b"abc");
+        assert_eq!(
+            bytes(Content::File(small.clone()).load(4, &mut buf).unwrap()),
+            b"abc"
+        );
         assert!(matches!(
             Content::File(big).load(4, &mut buf).unwrap(),
             Loaded::TooLarge(Some(8))
         ));
         // Control: the limit is inclusive.
-        assert_eq!(bytes(Content::File(small).load(3, &mut buf).unwrap()), b"abc");
+        assert_eq!(
+            bytes(Content::File(small).load(3, &mut buf).unwrap()),
+            b"abc"
+        );
         let e = Content::File(dir.path().join("missing"))
             .load(4, &mut buf)
             .err()

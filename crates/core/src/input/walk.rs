@@ -402,7 +402,10 @@ mod tests {
     #[test]
     fn walked_paths_are_repository_relative() {
         let root = Path::new("/r/sub");
-        assert_eq!(repo_relative("", root, Path::new("/r/sub/a/b.txt")), "a/b.txt");
+        assert_eq!(
+            repo_relative("", root, Path::new("/r/sub/a/b.txt")),
+            "a/b.txt"
+        );
         assert_eq!(repo_relative("sub", root, Path::new("/r/sub/a")), "sub/a");
         assert_eq!(repo_relative("sub", root, Path::new("/r/sub")), "sub");
         assert_eq!(repo_relative("", root, Path::new("/r/sub")), "");

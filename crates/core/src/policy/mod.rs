@@ -18,8 +18,8 @@ mod semantics;
 mod yaml;
 
 use aho_corasick::AhoCorasick;
-use memchr::memmem::Finder;
 use doc::{Doc, Format};
+use memchr::memmem::Finder;
 use node::Node;
 use std::sync::OnceLock;
 
@@ -203,9 +203,11 @@ fn sniff(path: &str, bytes: &[u8]) -> Option<Sniff> {
         _ => "",
     };
     let is = |e: &str| ext.eq_ignore_ascii_case(e);
-    if !["json", "yaml", "yml", "template", "tf", "hcl", "txt", "cfn", "policy", ""]
-        .iter()
-        .any(|e| is(e))
+    if ![
+        "json", "yaml", "yml", "template", "tf", "hcl", "txt", "cfn", "policy", "",
+    ]
+    .iter()
+    .any(|e| is(e))
     {
         return None;
     }
@@ -330,7 +332,10 @@ mod tests {
 
     #[test]
     fn json_files_are_objects_with_a_json_marker_anywhere() {
-        let late = format!("{{\"pad\": \"{}\", \"Resources\": {{}}}}", "x".repeat(100_000));
+        let late = format!(
+            "{{\"pad\": \"{}\", \"Resources\": {{}}}}",
+            "x".repeat(100_000)
+        );
         assert_eq!(sniffed("a/t.json", &late), Some((Syntax::Json, true)));
         assert_eq!(
             sniffed("P.JSON", "\n {\"Statement\": []}"),
@@ -358,7 +363,10 @@ mod tests {
     #[test]
     fn other_files_are_sniffed_by_every_marker() {
         assert_eq!(
-            sniffed("t.template", "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}"),
+            sniffed(
+                "t.template",
+                "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}"
+            ),
             Some((Syntax::Json, true))
         );
         assert_eq!(

@@ -1,10 +1,13 @@
 //! The one scan driver. Every input (directory walk, named files, standard input, the git index,
-//! commit ranges, whole histories) lists its items and turns each into a [`Blob`]; this module
-//! does the rest the same way for all of them, as ripgrep's searcher does for its walker:
-//! - one parallel scheme: up to one worker per rayon thread, each with its own reader (a
-//!   `git2::Repository` cannot be shared across threads), taking small chunks of items from a
-//!   shared counter; a handful of items is scanned on the calling thread (hook latency);
+//! commit ranges, whole histories) turns what it finds into [`Blob`]s; this module does the rest
+//! the same way for all of them, as ripgrep's searcher does for its walker:
+//! - one parallel scheme for listed items: up to one worker per rayon thread, each with its own
+//!   reader (a `git2::Repository` cannot be shared across threads), taking small chunks of items
+//!   from a shared counter; a handful of items is scanned on the calling thread (hook latency).
+//!   An input that brings its own threads (the directory walk) gives each a [`Worker`] instead,
+//!   so that no list of every path is kept;
 //! - the size rule (`scan.max_file_size`, checked before reading) and the binary rule;
+//! - one read buffer per worker, reused from file to file;
 //! - both engines, through [`Scanner::scan_bytes`];
 //! - the lines a change adds: only findings that touch them are kept;
 //! - the caps on findings per file and per scan, with a notice;
@@ -230,7 +233,10 @@ impl Worker<'_, '_> {
         let scanner = self.driver.scanner;
         let report = &mut self.out.report;
         let path = blob.path.as_str();
-        let loaded = match blob.content.load(scanner.config.max_file_size, &mut self.buf) {
+        let loaded = match blob
+            .content
+            .load(scanner.config.max_file_size, &mut self.buf)
+        {
             Ok(l) => l,
             Err(message) => {
                 report.stats.files_skipped += 1;
@@ -280,11 +286,7 @@ impl Worker<'_, '_> {
 impl Drop for Worker<'_, '_> {
     fn drop(&mut self) {
         let out = std::mem::take(&mut self.out);
-        let mut merged = self
-            .driver
-            .merged
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut merged = self.driver.merged.lock().unwrap_or_else(|p| p.into_inner());
         merged.merge(out);
     }
 }
