@@ -11,95 +11,171 @@
 //! The cost per byte does not depend on the number of keywords; more keywords only add anchors,
 //! i.e. candidate positions, and rules that share a keyword share its anchor.
 
-/// Longest anchor: one `u32` load per position.
-const ANCHOR: usize = 4;
+mod trigrams;
 
 /// A set of keywords ready to search for.
 #[derive(Debug, Clone)]
 pub(crate) struct KeywordSet {
     /// Lowercased keywords, by index.
-    words: Vec<Box<[u8]>>,
-    /// Per anchor length 2, 3, 4: bit `slot(len, window)` is set when an anchor hashes there.
-    bits: Box<[[u64; 1024]; 3]>,
-    /// Distinct anchor keys (see [`key`]), sorted; `entries[spans[i]..spans[i + 1]]` are the
-    /// keywords anchored on `anchors[i]`.
-    anchors: Vec<u64>,
-    spans: Vec<u32>,
-    /// `(keyword, offset of its anchor)`, grouped by anchor.
-    entries: Vec<(u32, u32)>,
+    words: Vec<Word>,
+    /// The first stage, indexed by the two bytes at a position (every spelling of an anchor's
+    /// pair): bit `c & 31` is set when an anchor starts with the pair and has third byte `c`; all
+    /// 32 bits are set for a two-byte keyword.
+    first: Box<[u32; 1 << 16]>,
+    /// Per spelling of an anchor's pair, its group (anchors are grouped by lowercase pair; there
+    /// are fewer than 230 * 230 of those): the 32 buckets from `32 * group`, one per bit of
+    /// `first`, where `entries[buckets[b]..buckets[b + 1]]` are the keywords anchored there.
+    groups: Box<[u16; 1 << 16]>,
+    buckets: Vec<u32>,
+    entries: Vec<Entry>,
     /// One-byte keywords (only user rules can have them), lowercased.
     singles: Vec<(u8, u32)>,
     /// Keywords that match everywhere (empty ones).
     empty: Vec<u32>,
 }
 
-/// The first `len` bytes of a little-endian window, case folded with `| 0x20` (which also merges
-/// a few punctuation pairs: harmless, every candidate is verified).
-fn fold(window: u32, len: usize) -> u32 {
-    (window | 0x2020_2020) & (u32::MAX >> (8 * (ANCHOR - len)))
+/// A keyword, in the bucket of its anchor.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The anchor's third byte (lowercase), or `None` for a two-byte keyword.
+    third: Option<u8>,
+    /// Where the anchor starts in the keyword.
+    offset: u32,
+    word: u32,
 }
 
-/// Bit index of a folded window of `len` bytes in its bitmap.
-fn slot(folded: u32, len: usize) -> usize {
-    match len {
-        2 => folded as usize & 0xffff,
-        3 => (folded.wrapping_mul(0x85eb_ca77) >> 16) as usize,
-        _ => (folded.wrapping_mul(0x9e37_79b1) >> 16) as usize,
+/// A lowercased keyword, and its first eight bytes as a little-endian word (zero-padded) with the
+/// mask of the bytes it has: most keywords are checked with one masked comparison.
+#[derive(Debug, Clone)]
+struct Word {
+    bytes: Box<[u8]>,
+    head: u64,
+    mask: u64,
+}
+
+impl Word {
+    fn new(bytes: Vec<u8>) -> Self {
+        let n = bytes.len().min(8);
+        let mut head = [0u8; 8];
+        head[..n].copy_from_slice(&bytes[..n]);
+        Word {
+            head: u64::from_le_bytes(head),
+            mask: u64::MAX.checked_shr(8 * (8 - n as u32)).unwrap_or(0),
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// Whether the keyword occurs in `text` at `start`, ASCII case-insensitively.
+    fn at(&self, text: &[u8], start: usize) -> bool {
+        let Some(t) = text.get(start..start + self.bytes.len()) else {
+            return false;
+        };
+        match text.get(start..start + 8) {
+            Some(head) if lower8(head) & self.mask != self.head => false,
+            Some(_) if self.bytes.len() <= 8 => true,
+            _ => eq_lower(t, &self.bytes),
+        }
     }
 }
 
-fn key(folded: u32, len: usize) -> u64 {
-    (len as u64) << 32 | folded as u64
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Eight bytes (little-endian) with ASCII upper-case letters lowercased, all at once.
+fn lower8(bytes: &[u8]) -> u64 {
+    let x = u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"));
+    let low7 = x & (0x7f * ONES);
+    // Per byte, bit 7 is set when the low seven bits are at least `A` (resp. past `Z`): no carry
+    // crosses a byte. Bytes with bit 7 set are not ASCII and stay as they are.
+    let from_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = from_a & !past_z & !x & (0x80 * ONES);
+    x | upper >> 2
 }
 
-fn window(bytes: &[u8]) -> u32 {
-    let mut w = [0u8; ANCHOR];
-    let n = bytes.len().min(ANCHOR);
-    w[..n].copy_from_slice(&bytes[..n]);
-    u32::from_le_bytes(w)
+/// `text == word` ASCII case-insensitively, `word` lowercase and both of the same length.
+fn eq_lower(text: &[u8], word: &[u8]) -> bool {
+    let n = word.len();
+    if n < 8 {
+        return text.eq_ignore_ascii_case(word);
+    }
+    let chunks = text.chunks_exact(8).zip(word.chunks_exact(8));
+    // The last eight bytes overlap the chunks when the length is not a multiple of eight.
+    let last = (&text[n - 8..], &word[n - 8..]);
+    chunks
+        .chain(std::iter::once(last))
+        .all(|(t, w)| lower8(t) == u64::from_le_bytes(w.try_into().expect("eight bytes")))
+}
+
+/// Two bytes as a first-stage index.
+fn pair(a: u8, b: u8) -> u16 {
+    u16::from_le_bytes([a, b])
+}
+
+/// Every spelling of a lowercase pair that matches it ASCII case-insensitively.
+fn spellings([a, b]: [u8; 2]) -> impl Iterator<Item = u16> {
+    let cases = |x: u8| {
+        [x, x.to_ascii_uppercase()]
+            .into_iter()
+            .take(if x.is_ascii_lowercase() { 2 } else { 1 })
+    };
+    cases(a).flat_map(move |a| cases(b).map(move |b| pair(a, b)))
 }
 
 impl KeywordSet {
     /// Keywords are compared ASCII case-insensitively; `words[i]` is reported as `i`.
     pub(crate) fn new(words: &[String]) -> Self {
-        let mut by_anchor: Vec<(u64, u32, u32)> = Vec::new();
+        // (lowercase pair, entry) per keyword of two bytes or more.
+        let mut anchored: Vec<([u8; 2], Entry)> = Vec::new();
         let mut singles = Vec::new();
         let mut empty = Vec::new();
-        let mut lowered: Vec<Box<[u8]>> = Vec::with_capacity(words.len());
-        let mut bits = Box::new([[0u64; 1024]; 3]);
+        let mut lowered = Vec::with_capacity(words.len());
+        let mut first = Box::new([0u32; 1 << 16]);
         for (i, w) in words.iter().enumerate() {
             let w = w.as_bytes().to_ascii_lowercase();
             match w.len() {
                 0 => empty.push(i as u32),
                 1 => singles.push((w[0], i as u32)),
                 n => {
-                    let len = n.min(ANCHOR);
-                    let at = rarest_window(&w, len);
-                    let folded = fold(window(&w[at..]), len);
-                    let b = slot(folded, len);
-                    bits[len - 2][b >> 6] |= 1 << (b & 63);
-                    by_anchor.push((key(folded, len), i as u32, at as u32));
+                    let at = if n == 2 { 0 } else { rarest_trigram(&w) };
+                    let third = w.get(at + 2).copied();
+                    let bits = third.map_or(u32::MAX, |c| 1 << (c & 31));
+                    let lower = [w[at], w[at + 1]];
+                    for p in spellings(lower) {
+                        first[p as usize] |= bits;
+                    }
+                    let entry = Entry {
+                        third,
+                        offset: at as u32,
+                        word: i as u32,
+                    };
+                    anchored.push((lower, entry));
                 }
             }
-            lowered.push(w.into_boxed_slice());
+            lowered.push(Word::new(w));
         }
-        by_anchor.sort_unstable();
-        let mut anchors = Vec::new();
-        let mut spans = Vec::new();
-        let mut entries = Vec::with_capacity(by_anchor.len());
-        for &(anchor, word, at) in &by_anchor {
-            if anchors.last() != Some(&anchor) {
-                anchors.push(anchor);
-                spans.push(entries.len() as u32);
+        anchored.sort_by_key(|&(lower, e)| (lower, e.third, e.word));
+        let mut groups = Box::new([0u16; 1 << 16]);
+        let mut buckets = Vec::new();
+        let mut entries = Vec::new();
+        for (group, same) in anchored.chunk_by(|a, b| a.0 == b.0).enumerate() {
+            for p in spellings(same[0].0) {
+                groups[p as usize] = group as u16;
             }
-            entries.push((word, at));
+            for bit in 0..32 {
+                buckets.push(entries.len() as u32);
+                entries.extend(
+                    same.iter()
+                        .map(|&(_, e)| e)
+                        .filter(|e| e.third.is_none_or(|c| u32::from(c & 31) == bit)),
+                );
+            }
         }
-        spans.push(entries.len() as u32);
+        buckets.push(entries.len() as u32);
         KeywordSet {
             words: lowered,
-            bits,
-            anchors,
-            spans,
+            first,
+            groups,
+            buckets,
             entries,
             singles,
             empty,
@@ -122,67 +198,86 @@ impl KeywordSet {
                 }
             }
         }
-        if self.anchors.is_empty() {
+        if self.entries.is_empty() {
             return;
         }
-        let [b2, b3, b4] = &*self.bits;
-        let test = |bits: &[u64; 1024], b: usize| bits[b >> 6] & (1 << (b & 63)) != 0;
-        let probe = |w: u32| {
-            test(b4, slot(fold(w, 4), 4))
-                || test(b3, slot(fold(w, 3), 3))
-                || test(b2, slot(fold(w, 2), 2))
-        };
-        // Whole windows first, then the last positions with the window padded with zeros.
-        let body = text.len().saturating_sub(ANCHOR - 1);
-        for (i, w) in text.windows(ANCHOR).enumerate() {
-            let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-            if probe(w) {
-                self.verify(text, i, w, &mut hit);
+        // Eight positions per step (the inner loop is unrolled), then one at a time. Each step loads
+        // the ten pairs from `at` once; the third byte of position `j` is the low byte of pair
+        // `j + 2`. Per position: one load of a pair, one of its `first` word, a bit test (which
+        // takes the bit index modulo 32 from the register) and a branch.
+        let mut at = 0;
+        while let Some(block) = text.get(at..at + 11) {
+            let pairs: [u16; 10] = std::array::from_fn(|j| {
+                u16::from_le_bytes(block[j..j + 2].try_into().expect("two bytes"))
+            });
+            for j in 0..8 {
+                let c = pairs[j + 2] as u8;
+                if self.candidate(pairs[j], c) {
+                    self.verify(text, at + j, c, &mut hit);
+                }
+            }
+            at += 8;
+        }
+        for (i, w) in text[at..].windows(3).enumerate() {
+            if self.candidate(pair(w[0], w[1]), w[2]) {
+                self.verify(text, at + i, w[2], &mut hit);
             }
         }
-        for i in body..text.len() {
-            let w = window(&text[i..]);
-            if probe(w) {
-                self.verify(text, i, w, &mut hit);
+        // The last pair has no third byte: only two-byte keywords (all bits set) start there.
+        if let [.., a, b] = *text {
+            if self.candidate(pair(a, b), 0) {
+                self.verify(text, text.len() - 2, 0, &mut hit);
             }
         }
     }
 
-    /// The keywords anchored on a window at `at` (any anchor length), checked in full.
+    /// The first stage: whether an anchor may start with bytes `p`, then `c`.
+    #[inline(always)]
+    fn candidate(&self, p: u16, c: u8) -> bool {
+        self.first[p as usize] >> (c & 31) & 1 != 0
+    }
+
+    /// How many positions of `text` pass the first stage (for the bench).
+    #[cfg(test)]
+    fn candidates(&self, text: &[u8]) -> usize {
+        let last = matches!(*text, [.., a, b] if self.candidate(pair(a, b), 0));
+        text.windows(3)
+            .filter(|w| self.candidate(pair(w[0], w[1]), w[2]))
+            .count()
+            + last as usize
+    }
+
+    /// The keywords whose anchor may start at `at` (with third byte `c`), checked in full.
     #[cold]
-    fn verify(&self, text: &[u8], at: usize, w: u32, hit: &mut impl FnMut(usize, usize)) {
-        for len in 2..=ANCHOR {
-            let Ok(slot) = self.anchors.binary_search(&key(fold(w, len), len)) else {
+    fn verify(&self, text: &[u8], at: usize, c: u8, hit: &mut impl FnMut(usize, usize)) {
+        let group = self.groups[pair(text[at], text[at + 1]) as usize] as usize;
+        let bucket = group * 32 + (c & 31) as usize;
+        let (from, to) = (self.buckets[bucket], self.buckets[bucket + 1]);
+        let c = c.to_ascii_lowercase();
+        for e in &self.entries[from as usize..to as usize] {
+            if e.third.is_some_and(|t| t != c) {
+                continue;
+            }
+            let Some(start) = at.checked_sub(e.offset as usize) else {
                 continue;
             };
-            let (from, to) = (self.spans[slot] as usize, self.spans[slot + 1] as usize);
-            for &(word, offset) in &self.entries[from..to] {
-                let Some(start) = at.checked_sub(offset as usize) else {
-                    continue;
-                };
-                let word_bytes = &self.words[word as usize];
-                if text
-                    .get(start..start + word_bytes.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(word_bytes))
-                {
-                    hit(word as usize, start);
-                }
+            if self.words[e.word as usize].at(text, start) {
+                hit(e.word as usize, start);
             }
         }
     }
 }
 
-/// Offset of the `len`-byte window of `word` (lowercase) least likely to occur in text.
-fn rarest_window(word: &[u8], len: usize) -> usize {
+/// Offset of the three-byte window of `word` (lowercase, at least three bytes) least likely to
+/// occur in text: the least common trigram of source code (see [`trigrams`]), ties broken by the
+/// rarer bytes.
+fn rarest_trigram(word: &[u8]) -> usize {
     let score = |i: usize| {
-        word[i..i + len]
-            .iter()
-            .map(|&b| rank(b) as u32)
-            .sum::<u32>()
+        let t = &word[i..i + 3];
+        let bytes: u32 = t.iter().map(|&b| rank(b) as u32).sum();
+        (trigrams::weight(t[0], t[1], t[2]), bytes)
     };
-    (0..=word.len() - len)
-        .min_by_key(|&i| score(i))
-        .unwrap_or(0)
+    (0..=word.len() - 3).min_by_key(|&i| score(i)).unwrap_or(0)
 }
 
 /// How common a byte is in text (any case for letters): higher is more common.
@@ -296,5 +391,154 @@ mod tests {
         let got = hits(&refs, &text);
         assert!(got.len() > words.len(), "{}", got.len());
         assert_eq!(got, reference(&refs, &text));
+    }
+
+    /// Every file under `dir`, read into memory.
+    fn read_tree(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                read_tree(&e.path(), out);
+            } else if t.is_file() {
+                // Unreadable files (sockets, permissions) are not part of a corpus.
+                out.extend(std::fs::read(e.path()).ok());
+            }
+        }
+    }
+
+    /// The harness behind the figures in the module doc: the built-in keywords over every file of
+    /// a tree (`PIPEGUARD_BENCH_TREE`, default the corpus of `benches/tree-corpus.sh`), read into
+    /// memory first, then twice as many keywords (each built-in one also reversed, plus those of
+    /// `PIPEGUARD_BENCH_EXTRA_KEYWORDS`, a file with one per line): the cost per byte should not
+    /// move. `cargo test --release -p pipeguard-core keywords::tests::bench -- --ignored
+    /// --nocapture`; under callgrind, `PIPEGUARD_BENCH_ROUNDS=1`.
+    #[test]
+    #[ignore = "benchmark: needs a corpus on disk"]
+    fn bench_keyword_pass_on_a_tree() {
+        let dir = std::env::var("PIPEGUARD_BENCH_TREE")
+            .unwrap_or_else(|_| "/tmp/pipeguard-bench/tree".to_string());
+        let rounds: usize = std::env::var("PIPEGUARD_BENCH_ROUNDS")
+            .map(|r| r.parse().unwrap())
+            .unwrap_or(5);
+        let mut files = Vec::new();
+        read_tree(std::path::Path::new(&dir), &mut files);
+        let bytes: usize = files.iter().map(Vec::len).sum();
+        println!("{} files, {bytes} bytes", files.len());
+        let mut words: Vec<String> = crate::secrets::builtin_rules()
+            .unwrap()
+            .into_iter()
+            .flat_map(|(r, _)| r.keywords)
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        words.sort();
+        words.dedup();
+        let base = bench_keywords(&words, &files, rounds);
+        let mut more: Vec<String> = words.iter().map(|w| w.chars().rev().collect()).collect();
+        if let Ok(extra) = std::env::var("PIPEGUARD_BENCH_EXTRA_KEYWORDS") {
+            let extra = std::fs::read_to_string(extra).unwrap();
+            more.extend(extra.lines().map(str::to_ascii_lowercase));
+        }
+        more.extend(words);
+        more.sort();
+        more.dedup();
+        let doubled = bench_keywords(&more, &files, rounds);
+        println!("more keywords cost {:.3}x per byte", doubled / base);
+    }
+
+    /// ns/byte of the keyword pass over `files` (best of `rounds`), printed with the candidate
+    /// positions and hits.
+    fn bench_keywords(words: &[String], files: &[Vec<u8>], rounds: usize) -> f64 {
+        let set = KeywordSet::new(words);
+        let bytes: usize = files.iter().map(Vec::len).sum();
+        // CPU time of this thread where Linux tells it (the machine may be shared), else wall time.
+        let cpu = || -> Option<u64> {
+            let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+            s.split(' ').next()?.parse().ok()
+        };
+        let mut best = f64::MAX;
+        let mut hits = 0usize;
+        for _ in 0..rounds {
+            hits = 0;
+            let (t, c) = (std::time::Instant::now(), cpu());
+            for f in files {
+                set.for_each(f, |_, _| hits += 1);
+            }
+            let ns = match (c, cpu()) {
+                (Some(a), Some(b)) => b - a,
+                _ => t.elapsed().as_nanos() as u64,
+            };
+            best = best.min(ns as f64 / bytes as f64);
+        }
+        let candidates: usize = files.iter().map(|f| set.candidates(f)).sum();
+        println!(
+            "{} keywords: {best:.3} ns/byte (best of {rounds}), {candidates} candidate positions \
+             ({:.3} %), {hits} hits",
+            words.len(),
+            100.0 * candidates as f64 / bytes as f64
+        );
+        assert!(hits > 0);
+        best
+    }
+
+    /// Rewrites `keywords/trigrams_data.rs` from the files under the directories listed
+    /// (`:`-separated) in `PIPEGUARD_TRIGRAM_CORPUS`, one corpus per language: the
+    /// [`trigrams::COUNT`] trigrams whose frequency in the corpus where they are most common is
+    /// highest. A trigram common in any language makes a poor anchor.
+    #[test]
+    #[ignore = "regenerates data from a corpus on disk"]
+    fn regenerate_common_trigrams() {
+        let dirs = std::env::var("PIPEGUARD_TRIGRAM_CORPUS").expect("PIPEGUARD_TRIGRAM_CORPUS");
+        // Per trigram, its highest frequency in any corpus (per 2^30 trigrams).
+        let mut highest = vec![0f32; 1 << 24];
+        let (mut files, mut total) = (0, 0);
+        for d in dirs.split(':') {
+            let mut corpus = Vec::new();
+            read_tree(std::path::Path::new(d), &mut corpus);
+            // Text only, as git tells binary files: no NUL in the first 8000 bytes.
+            corpus.retain(|f| !f[..f.len().min(8000)].contains(&0));
+            let mut counts = vec![0u32; 1 << 24];
+            let mut n = 0u64;
+            for f in &corpus {
+                for t in f.windows(3) {
+                    counts[trigrams::key(t[0], t[1], t[2]) as usize] += 1;
+                }
+                n += f.len().saturating_sub(2) as u64;
+            }
+            for (h, &c) in highest.iter_mut().zip(&counts) {
+                *h = h.max((c as f64 / n as f64 * (1u64 << 30) as f64) as f32);
+            }
+            files += corpus.len();
+            total += n;
+        }
+        let mut common: Vec<(f32, u32)> = (0..1 << 24).map(|k| (highest[k as usize], k)).collect();
+        common.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        common.truncate(trigrams::COUNT);
+        let mut table: Vec<u32> = common
+            .iter()
+            .map(|&(f, k)| ((8.0 * f.log2()).round().clamp(1.0, 255.0) as u32) << 24 | k)
+            .collect();
+        table.sort_unstable_by_key(|e| e & 0xff_ffff);
+        let mut out = format!(
+            "// Generated by `keywords::tests::regenerate_common_trigrams` (see there) from {files} files\n\
+             // ({total} trigrams) in {} corpora; do not edit.\n\n\
+             /// The {} most common trigrams, folded (`| 0x20` on each byte), as \
+             `b0 | b1 << 8 | b2 << 16 | weight << 24`,\n\
+             /// sorted by trigram, where `weight` is `8 log2(frequency * 2^30)` in the language where\n\
+             /// the trigram is most common.\n\
+             #[rustfmt::skip]\npub(super) static COMMON: [u32; COUNT] = [\n",
+            dirs.split(':').count(),
+            trigrams::COUNT,
+        );
+        for row in table.chunks(8) {
+            let row: Vec<String> = row.iter().map(|e| format!("0x{e:08x},")).collect();
+            out += &format!("    {}\n", row.join(" "));
+        }
+        out += "];\n";
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/secrets/keywords/trigrams_data.rs"
+        );
+        std::fs::write(path, out).unwrap();
     }
 }
