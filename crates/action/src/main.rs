@@ -166,7 +166,11 @@ fn run(env: &GithubEnv) -> Result<Outcome> {
         log(&format!("config: {}", display_rel(&env.workspace, src)));
     }
     let baseline = config.baseline.clone();
-    let scanner = Scanner::new(config)?;
+    let mut scanner = Scanner::new(config)?;
+    if !matches!(plan.target, Target::Tree | Target::History) {
+        // A push or a pull request: the lines it adds, usually a few KB.
+        scanner.tune_for_small_inputs();
+    }
 
     let mut config_notes = Vec::new();
     let (scope, mut report, category) = match &plan.target {

@@ -142,6 +142,7 @@ fn scan(
         .filter(|v| !v.is_empty())
         .map(|v| v.to_string_lossy().into_owned().into_bytes());
     let mut scanner = Scanner::new(config)?;
+    scanner.tune_for_small_inputs();
     if let Some(b) = baseline {
         scanner.accept_baseline(&b)?;
     }

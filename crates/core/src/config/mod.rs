@@ -252,6 +252,7 @@ impl Config {
                     crate::secrets::RuleSource {
                         file: c.file.clone(),
                         line: Some(c.line),
+                        line_ends: None,
                     },
                 )
             })

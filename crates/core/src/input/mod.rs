@@ -54,9 +54,10 @@ pub enum Content<'r> {
 }
 
 /// Loaded content.
-pub(crate) enum Loaded<'r> {
-    Owned(Vec<u8>),
-    Object(git2::Blob<'r>),
+pub(crate) enum Loaded<'b> {
+    /// In the reader's buffer.
+    Bytes(&'b [u8]),
+    Object(git2::Blob<'b>),
     /// Over the limit (the size, or `None` for a stream that kept going).
     TooLarge(Option<u64>),
 }
@@ -64,7 +65,7 @@ pub(crate) enum Loaded<'r> {
 impl Loaded<'_> {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
-            Loaded::Owned(v) => v,
+            Loaded::Bytes(b) => b,
             Loaded::Object(b) => b.content(),
             Loaded::TooLarge(_) => &[],
         }
@@ -72,27 +73,46 @@ impl Loaded<'_> {
 }
 
 impl<'r> Content<'r> {
-    /// Read the content, unless it is larger than `limit` bytes.
-    pub(crate) fn load(self, limit: u64) -> Result<Loaded<'r>, String> {
+    /// Read the content, unless it is larger than `limit` bytes. Files and streams are read into
+    /// `buf` (a worker reuses one buffer for every file); a git object is read by libgit2.
+    pub(crate) fn load<'b>(self, limit: u64, buf: &'b mut Vec<u8>) -> Result<Loaded<'b>, String>
+    where
+        'r: 'b,
+    {
+        let err = |e: std::io::Error| format!("could not read: {e}");
         match self {
             Content::Bytes(b) if b.len() as u64 > limit => {
                 Ok(Loaded::TooLarge(Some(b.len() as u64)))
             }
-            Content::Bytes(b) => Ok(Loaded::Owned(b)),
+            Content::Bytes(b) => {
+                *buf = b;
+                Ok(Loaded::Bytes(buf))
+            }
             Content::File(path) => {
-                let len = std::fs::metadata(&path)
-                    .map_err(|e| format!("could not read: {e}"))?
-                    .len();
+                // One path look-up: the size comes from the open file. A file that cannot be
+                // opened but is over the limit anyway is skipped as too large.
+                let file = match std::fs::File::open(&path) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        return match std::fs::metadata(&path) {
+                            Ok(m) if m.len() > limit => Ok(Loaded::TooLarge(Some(m.len()))),
+                            _ => Err(err(e)),
+                        }
+                    }
+                };
+                let len = file.metadata().map_err(err)?.len();
                 if len > limit {
                     return Ok(Loaded::TooLarge(Some(len)));
                 }
-                std::fs::read(&path)
-                    .map(Loaded::Owned)
-                    .map_err(|e| format!("could not read: {e}"))
+                buf.clear();
+                buf.reserve(len as usize);
+                // A file that grew since its size was read is still held to the limit.
+                read_capped(file, limit, buf)
             }
             Content::Stream(path) => {
-                let f = std::fs::File::open(&path).map_err(|e| format!("could not read: {e}"))?;
-                read_capped(f, limit)
+                let f = std::fs::File::open(&path).map_err(err)?;
+                buf.clear();
+                read_capped(f, limit, buf)
             }
             Content::Object { repo, id } => {
                 if let Ok((size, _)) = repo.odb().and_then(|o| o.read_header(id)) {
@@ -108,16 +128,20 @@ impl<'r> Content<'r> {
     }
 }
 
-/// Read a stream up to `limit` bytes; one byte more means it is too large.
-pub(crate) fn read_capped<'r>(r: impl Read, limit: u64) -> Result<Loaded<'r>, String> {
-    let mut buf = Vec::new();
+/// Append a stream to `buf`, up to `limit` bytes; one byte more means it is too large.
+pub(crate) fn read_capped<'b>(
+    r: impl Read,
+    limit: u64,
+    buf: &'b mut Vec<u8>,
+) -> Result<Loaded<'b>, String> {
+    let start = buf.len();
     r.take(limit.saturating_add(1))
-        .read_to_end(&mut buf)
+        .read_to_end(buf)
         .map_err(|e| format!("could not read: {e}"))?;
-    if buf.len() as u64 > limit {
+    if (buf.len() - start) as u64 > limit {
         return Ok(Loaded::TooLarge(None));
     }
-    Ok(Loaded::Owned(buf))
+    Ok(Loaded::Bytes(&buf[start..]))
 }
 
 /// Lines a change adds to a blob, as 1-based inclusive ranges.
@@ -173,11 +197,42 @@ mod tests {
 
     #[test]
     fn streams_are_read_up_to_the_limit() {
-        let l = read_capped(&b"abcdef"[..], 6).unwrap();
+        let mut buf = Vec::new();
+        let l = read_capped(&b"abcdef"[..], 6, &mut buf).unwrap();
         assert_eq!(l.bytes(), b"abcdef");
         assert!(matches!(
-            read_capped(&b"abcdefg"[..], 6).unwrap(),
+            read_capped(&b"abcdefg"[..], 6, &mut Vec::new()).unwrap(),
             Loaded::TooLarge(None)
         ));
+    }
+
+    #[test]
+    fn files_are_read_into_the_buffer_and_held_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small");
+        let big = dir.path().join("big");
+        std::fs::write(&small, b"abc").unwrap();
+        std::fs::write(&big, b"abcdefgh").unwrap();
+        // A buffer that held a longer file before: only this file's bytes are returned.
+        let mut buf = b"left over from the previous file".to_vec();
+        let bytes = |l: Loaded<'_>| l.bytes().to_vec();
+        assert_eq!(
+            bytes(Content::File(small.clone()).load(4, &mut buf).unwrap()),
+            b"abc"
+        );
+        assert!(matches!(
+            Content::File(big).load(4, &mut buf).unwrap(),
+            Loaded::TooLarge(Some(8))
+        ));
+        // Control: the limit is inclusive.
+        assert_eq!(
+            bytes(Content::File(small).load(3, &mut buf).unwrap()),
+            b"abc"
+        );
+        let e = Content::File(dir.path().join("missing"))
+            .load(4, &mut buf)
+            .err()
+            .unwrap();
+        assert!(e.starts_with("could not read: "), "{e}");
     }
 }

@@ -10,9 +10,10 @@
 
 use crate::error::Error;
 use crate::input::{read_capped, Blob, Content, Loaded, Origin};
-use crate::scan::driver::{self, Source};
+use crate::scan::driver::{Driver, Source, Worker};
 use crate::scan::{Diagnostic, Level, Report, Scanner};
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -34,32 +35,38 @@ pub fn scan_path(scanner: &Scanner, root: &Path) -> Result<Report, Error> {
 
 /// Scan the paths named on a command line: directories (walked), regular files, streams, and
 /// `-`, which reads `stdin`. Errors about one path are diagnostics; the others are still scanned.
+///
+/// Directories are scanned as they are walked, by the walker's threads: no list of every path
+/// is kept. Named files, standard input and tracked files that `.gitignore` hides from the walk
+/// are listed and scanned after.
 pub fn scan_paths(
     scanner: &Scanner,
     paths: &[PathBuf],
     stdin: &mut dyn Read,
 ) -> Result<Report, Error> {
+    let driver = Driver::new(scanner);
     let mut items = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut skipped = 0;
-    for path in paths {
-        if path.as_os_str() == "-" {
-            match read_capped(&mut *stdin, scanner.config.max_file_size) {
-                Ok(Loaded::TooLarge(_)) => {
-                    skipped += 1;
-                    diagnostics.push(scanner.too_large(STDIN_PATH, String::new()));
+    {
+        let mut here = driver.worker();
+        for path in paths {
+            if path.as_os_str() == "-" {
+                let mut bytes = Vec::new();
+                let read = read_capped(&mut *stdin, scanner.config.max_file_size, &mut bytes)
+                    .map(|l| matches!(l, Loaded::TooLarge(_)));
+                match read {
+                    Ok(true) => here.skipped(scanner.too_large(STDIN_PATH, String::new())),
+                    Ok(false) => items.push(Item::Stdin(bytes)),
+                    Err(e) => {
+                        here.diagnostic(Diagnostic::new(Level::Error, Some(STDIN_PATH), e));
+                    }
                 }
-                Ok(l) => items.push(Item::Stdin(l.bytes().to_vec())),
-                Err(e) => diagnostics.push(Diagnostic::new(Level::Error, Some(STDIN_PATH), e)),
+                continue;
             }
-            continue;
+            list(scanner, &driver, &mut here, path, &mut items);
         }
-        list(scanner, path, &mut items, &mut diagnostics, &mut skipped);
     }
-    let scanned = driver::run(scanner, &Files, (), &items, None)?;
-    let mut report = scanned.report;
-    report.diagnostics.extend(diagnostics);
-    report.stats.files_skipped += skipped;
+    driver.scan_items(&Files, (), &items, None)?;
+    let mut report = driver.finish().report;
     report.finish();
     Ok(report)
 }
@@ -95,27 +102,36 @@ fn slashes(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-fn join(prefix: &str, rel: &str) -> String {
-    match (prefix.is_empty(), rel.is_empty()) {
-        (true, _) => rel.to_string(),
-        (false, true) => prefix.to_string(),
-        (false, false) => format!("{prefix}/{rel}"),
+/// The repository-relative, `/`-separated path of `path` (under `root`, which is at `prefix`),
+/// built in one allocation: this runs for every file walked.
+fn repo_relative(prefix: &str, root: &Path, path: &Path) -> String {
+    let tail = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
+    let mut out = String::with_capacity(prefix.len() + 1 + tail.len());
+    out.push_str(prefix);
+    if !prefix.is_empty() && !tail.is_empty() {
+        out.push('/');
     }
+    let start = out.len();
+    out.push_str(&tail);
+    if tail.contains('\\') {
+        out.replace_range(start.., &tail.replace('\\', "/"));
+    }
+    out
 }
 
-/// List one named path.
+/// List one named path; a directory is walked and scanned as it goes.
 fn list(
     scanner: &Scanner,
+    driver: &Driver<'_>,
+    here: &mut Worker<'_, '_>,
     path: &Path,
     items: &mut Vec<Item>,
-    diagnostics: &mut Vec<Diagnostic>,
-    skipped: &mut u64,
 ) {
     let shown = slashes(path);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            diagnostics.push(Diagnostic::new(
+            here.diagnostic(Diagnostic::new(
                 Level::Error,
                 Some(&shown),
                 format!("cannot scan: {e}"),
@@ -136,32 +152,32 @@ fn list(
         return;
     }
     let prefix = place.prefix.clone().unwrap_or_default();
-    let walked = walk_dir(scanner, path, &prefix, diagnostics, skipped);
+    let in_repo = place.repo_root.is_some();
+    let seen = walk_dir(scanner, driver, path, &prefix, in_repo);
     if let Some(root) = &place.repo_root {
-        let seen: HashSet<&str> = walked
-            .iter()
-            .filter_map(|i| match i {
-                Item::File { rel, .. } => Some(rel.as_str()),
-                _ => None,
-            })
-            .collect();
-        let tracked = tracked_but_ignored(scanner, root, &prefix, &seen, diagnostics);
-        items.extend(walked);
-        items.extend(tracked);
-    } else {
-        items.extend(walked);
+        let seen: HashSet<u64> = seen.into_iter().collect();
+        items.extend(tracked_but_ignored(scanner, root, &prefix, &seen, here));
     }
 }
 
-/// Walk a directory in parallel; entries come back with repository-relative paths.
+/// What identifies a walked path in [`walk_dir`]'s answer: a 64-bit hash (SipHash with fixed
+/// keys) instead of a copy of every path.
+fn path_key(rel: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    rel.hash(&mut h);
+    h.finish()
+}
+
+/// Walk a directory in parallel and scan each selected file as the walk finds it (paths are
+/// repository-relative). With `track`, returns the [`path_key`] of every file scanned.
 fn walk_dir(
     scanner: &Scanner,
+    driver: &Driver<'_>,
     root: &Path,
     prefix: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-    skipped: &mut u64,
-) -> Vec<Item> {
-    let total = Mutex::new(Listing::default());
+    track: bool,
+) -> Vec<u64> {
+    let seen = Mutex::new(Vec::new());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -170,93 +186,94 @@ fn walk_dir(
         .require_git(false)
         .parents(true)
         .follow_links(false)
+        .threads(rayon::current_num_threads())
         .filter_entry(|e| e.file_name() != ".git")
         .build_parallel();
     walker.visit(&mut VisitorBuilder {
         scanner,
+        driver,
         root,
         prefix,
-        total: &total,
+        track,
+        seen: &seen,
     });
-    let listing = total.into_inner().unwrap_or_else(|p| p.into_inner());
-    diagnostics.extend(listing.diagnostics);
-    *skipped += listing.skipped;
-    listing.items
+    seen.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
-#[derive(Default)]
-struct Listing {
-    items: Vec<Item>,
-    diagnostics: Vec<Diagnostic>,
-    skipped: u64,
-}
-
-struct VisitorBuilder<'s> {
+struct VisitorBuilder<'a, 's> {
     scanner: &'s Scanner,
-    root: &'s Path,
-    prefix: &'s str,
-    total: &'s Mutex<Listing>,
+    driver: &'a Driver<'s>,
+    root: &'a Path,
+    prefix: &'a str,
+    track: bool,
+    seen: &'a Mutex<Vec<u64>>,
 }
 
-impl<'s> ignore::ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
-    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+impl<'a, 's> ignore::ParallelVisitorBuilder<'a> for VisitorBuilder<'a, 's> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 'a> {
         Box::new(Visitor {
             scanner: self.scanner,
             root: self.root,
             prefix: self.prefix,
-            total: self.total,
-            local: Listing::default(),
+            track: self.track,
+            seen: self.seen,
+            local: Vec::new(),
+            worker: self.driver.worker(),
         })
     }
 }
 
-/// One walker thread: lists into a thread-local listing, merged into the total when it ends.
-struct Visitor<'s> {
+/// One walker thread: scans what it finds with its own worker.
+struct Visitor<'a, 's> {
     scanner: &'s Scanner,
-    root: &'s Path,
-    prefix: &'s str,
-    total: &'s Mutex<Listing>,
-    local: Listing,
+    root: &'a Path,
+    prefix: &'a str,
+    track: bool,
+    seen: &'a Mutex<Vec<u64>>,
+    local: Vec<u64>,
+    worker: Worker<'a, 's>,
 }
 
-impl ignore::ParallelVisitor for Visitor<'_> {
+impl ignore::ParallelVisitor for Visitor<'_, '_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
         match entry {
             Ok(entry) => {
                 let Some(ft) = entry.file_type() else {
                     return ignore::WalkState::Continue;
                 };
-                let rel = join(self.prefix, &relative(self.root, entry.path()));
+                let rel = repo_relative(self.prefix, self.root, entry.path());
                 if ft.is_symlink() {
-                    self.local.diagnostics.push(Diagnostic::new(
+                    self.worker.skipped(Diagnostic::new(
                         Level::Note,
                         Some(&rel),
                         "skipped: symbolic link (not followed)",
                     ));
-                    self.local.skipped += 1;
                 } else if ft.is_file() && self.scanner.path_selected(&rel) {
-                    self.local.items.push(Item::File {
-                        abs: entry.into_path(),
-                        rel,
+                    if self.track {
+                        self.local.push(path_key(&rel));
+                    }
+                    self.worker.scan(Blob {
+                        path: rel,
+                        origin: Origin::File,
+                        added: None,
+                        content: Content::File(entry.into_path()),
                     });
                 }
             }
             Err(err) => self
-                .local
-                .diagnostics
-                .push(walk_error(self.root, self.prefix, &err)),
+                .worker
+                .diagnostic(walk_error(self.root, self.prefix, &err)),
         }
         ignore::WalkState::Continue
     }
 }
 
-impl Drop for Visitor<'_> {
+impl Drop for Visitor<'_, '_> {
     fn drop(&mut self) {
-        let local = std::mem::take(&mut self.local);
-        let mut total = self.total.lock().unwrap_or_else(|p| p.into_inner());
-        total.items.extend(local.items);
-        total.diagnostics.extend(local.diagnostics);
-        total.skipped += local.skipped;
+        if !self.local.is_empty() {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            seen.append(&mut self.local);
+        }
     }
 }
 
@@ -268,7 +285,7 @@ fn walk_error(root: &Path, prefix: &str, err: &ignore::Error) -> Diagnostic {
     loop {
         match inner {
             ignore::Error::WithPath { path: p, err } => {
-                path.get_or_insert_with(|| join(prefix, &relative(root, p)));
+                path.get_or_insert_with(|| repo_relative(prefix, root, p));
                 inner = err;
             }
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
@@ -296,14 +313,14 @@ fn tracked_but_ignored(
     scanner: &Scanner,
     root: &Path,
     prefix: &str,
-    seen: &HashSet<&str>,
-    diagnostics: &mut Vec<Diagnostic>,
+    seen: &HashSet<u64>,
+    here: &mut Worker<'_, '_>,
 ) -> Vec<Item> {
     let index = git2::Repository::open(root).and_then(|r| r.index());
     let index = match index {
         Ok(i) => i,
         Err(e) => {
-            diagnostics.push(Diagnostic::new(
+            here.diagnostic(Diagnostic::new(
                 Level::Error,
                 Some(&slashes(root)),
                 format!(
@@ -328,7 +345,7 @@ fn tracked_but_ignored(
         }
         let rel = String::from_utf8_lossy(&entry.path).into_owned();
         let inside = rel.starts_with(&under) || rel == prefix;
-        if !inside || seen.contains(rel.as_str()) || !scanner.path_selected(&rel) {
+        if !inside || seen.contains(&path_key(&rel)) || !scanner.path_selected(&rel) {
             continue;
         }
         if rel.split('/').any(|c| c == ".git") {
@@ -378,6 +395,23 @@ impl Source for Files {
     }
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    slashes(path.strip_prefix(root).unwrap_or(path))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walked_paths_are_repository_relative() {
+        let root = Path::new("/r/sub");
+        assert_eq!(
+            repo_relative("", root, Path::new("/r/sub/a/b.txt")),
+            "a/b.txt"
+        );
+        assert_eq!(repo_relative("sub", root, Path::new("/r/sub/a")), "sub/a");
+        assert_eq!(repo_relative("sub", root, Path::new("/r/sub")), "sub");
+        assert_eq!(repo_relative("", root, Path::new("/r/sub")), "");
+        // Backslashes become slashes, as in every other path the scan reports.
+        assert_eq!(repo_relative("p", root, Path::new("/r/sub/a\\b")), "p/a/b");
+        // Control: a path outside the root is kept whole.
+        assert_eq!(repo_relative("", root, Path::new("/x/y")), "/x/y");
+    }
 }

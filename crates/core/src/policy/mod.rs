@@ -19,6 +19,7 @@ mod yaml;
 
 use aho_corasick::AhoCorasick;
 use doc::{Doc, Format};
+use memchr::memmem::Finder;
 use node::Node;
 use std::sync::OnceLock;
 
@@ -164,58 +165,95 @@ const MARKERS: &[&str] = &[
     "Statement:",               // 10
 ];
 
+/// Markers that make a `.json` file a policy or CloudFormation document (when it is an object).
+const JSON_MARKERS: &[usize] = &[0, 1, 2];
+/// Markers of Terraform.
+const TF_MARKERS: &[usize] = &[4, 5, 6, 7];
+
+/// The automaton over every marker, for files that may be any of our formats.
 fn markers() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| AhoCorasick::new(MARKERS).expect("static patterns"))
 }
 
-/// Decide from the name and a byte scan whether a file can hold one of our documents.
-fn sniff(path: &str, bytes: &[u8]) -> Option<Sniff> {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
-    let ext = match lower.rsplit_once('.') {
-        Some((stem, e)) if !stem.is_empty() => e,
-        _ => "",
-    };
-    if !matches!(
-        ext,
-        "json" | "yaml" | "yml" | "template" | "tf" | "hcl" | "txt" | "cfn" | "policy" | ""
-    ) {
-        return None;
-    }
+/// Whether `bytes` holds one of some [`MARKERS`]: `.json` and `.tf` files only need to know
+/// that, so each marker is looked for on its own with a vectorised substring search, stopping at
+/// the first found. (An automaton over the small set picks a poor prefilter, `"`, and the full
+/// one has false starts on every `"properties"` and `"data"` of a JSON schema.)
+fn has_marker(bytes: &[u8], set: &[usize]) -> bool {
+    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| MARKERS.iter().map(Finder::new).collect());
+    set.iter().any(|&i| finders[i].find(bytes).is_some())
+}
+
+/// Which of the [`MARKERS`] `bytes` holds, as bits.
+fn found_markers(bytes: &[u8]) -> u32 {
     let mut found = 0u32;
     for m in markers().find_iter(bytes) {
         found |= 1 << m.pattern().as_usize();
     }
+    found
+}
+
+/// Decide from the name and a byte scan whether a file can hold one of our documents.
+fn sniff(path: &str, bytes: &[u8]) -> Option<Sniff> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = match name.rsplit_once('.') {
+        Some((stem, e)) if !stem.is_empty() => e,
+        _ => "",
+    };
+    let is = |e: &str| ext.eq_ignore_ascii_case(e);
+    if ![
+        "json", "yaml", "yml", "template", "tf", "hcl", "txt", "cfn", "policy", "",
+    ]
+    .iter()
+    .any(|e| is(e))
+    {
+        return None;
+    }
+    let first = || {
+        bytes
+            .iter()
+            .copied()
+            .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)
+    };
+    if is("tf") || is("hcl") {
+        return has_marker(bytes, TF_MARKERS).then_some(Sniff {
+            syntax: Syntax::Hcl,
+            strong: is("tf"),
+        });
+    }
+    if is("json") {
+        // Nothing but an object with a JSON marker (YAML and Terraform need other extensions).
+        let json = first() == Some(b'{') && has_marker(bytes, JSON_MARKERS);
+        return json.then_some(Sniff {
+            syntax: Syntax::Json,
+            strong: true,
+        });
+    }
+    let found = found_markers(bytes);
     if found == 0 {
         return None;
     }
     let has = |i: usize| found & (1 << i) != 0;
-    let tf_markers = has(4) || has(5) || has(6) || has(7);
-    let first = bytes
-        .iter()
-        .copied()
-        .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
-    let in_workflows = path.replace('\\', "/").contains(".github/workflows/");
-    if ext == "tf" || ext == "hcl" {
-        return tf_markers.then_some(Sniff {
-            syntax: Syntax::Hcl,
-            strong: ext == "tf",
-        });
-    }
-    if first == Some(b'{') && (has(0) || has(1) || has(2)) {
+    let tf_markers = TF_MARKERS.iter().any(|&i| has(i));
+    if first() == Some(b'{') && JSON_MARKERS.iter().any(|&i| has(i)) {
         return Some(Sniff {
             syntax: Syntax::Json,
-            strong: ext == "json" || has(1),
+            strong: has(1),
         });
     }
-    if ext != "json" && (has(1) || has(3) || has(8) || has(9) || has(10)) {
+    if has(1) || has(3) || has(8) || has(9) || has(10) {
+        let in_workflows = path.replace('\\', "/").contains(".github/workflows/");
+        let buildspec = name
+            .get(..9)
+            .is_some_and(|s| s.eq_ignore_ascii_case("buildspec"));
         return Some(Sniff {
             syntax: Syntax::Yaml,
-            strong: has(1) || lower.starts_with("buildspec") || (in_workflows && has(9)),
+            strong: has(1) || buildspec || (in_workflows && has(9)),
         });
     }
-    if tf_markers && matches!(ext, "" | "txt") {
+    if tf_markers && (is("") || is("txt")) {
         return Some(Sniff {
             syntax: Syntax::Hcl,
             strong: false,
@@ -282,4 +320,77 @@ fn classify(root: Node, lines: &[&str], diags: &mut Vec<String>) -> Option<Doc> 
         return Some(doc::plain(Format::Workflow, root));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sniffed(path: &str, text: &str) -> Option<(Syntax, bool)> {
+        sniff(path, text.as_bytes()).map(|s| (s.syntax, s.strong))
+    }
+
+    #[test]
+    fn json_files_are_objects_with_a_json_marker_anywhere() {
+        let late = format!(
+            "{{\"pad\": \"{}\", \"Resources\": {{}}}}",
+            "x".repeat(100_000)
+        );
+        assert_eq!(sniffed("a/t.json", &late), Some((Syntax::Json, true)));
+        assert_eq!(
+            sniffed("P.JSON", "\n {\"Statement\": []}"),
+            Some((Syntax::Json, true))
+        );
+        // Controls: an array, an object without a JSON marker, YAML and Terraform markers.
+        assert_eq!(sniffed("t.json", "[{\"Statement\": []}]"), None);
+        assert_eq!(sniffed("t.json", "{\"properties\": {\"data\": 1}}"), None);
+        assert_eq!(sniffed("t.json", "{\"k\": \"Resources: jobs:\"}"), None);
+        assert_eq!(sniffed("t.json", "{\"k\": \"provider \\\"aws\\\"\"}"), None);
+    }
+
+    #[test]
+    fn terraform_files_need_a_terraform_marker() {
+        let tf = "variable \"x\" {}\nresource \"aws_s3_bucket\" \"b\" {}\n";
+        assert_eq!(sniffed("main.tf", tf), Some((Syntax::Hcl, true)));
+        assert_eq!(sniffed("main.HCL", tf), Some((Syntax::Hcl, false)));
+        assert_eq!(sniffed("notes.txt", tf), Some((Syntax::Hcl, false)));
+        // Controls: Terraform without AWS, and a marker in a file of another kind.
+        assert_eq!(sniffed("main.tf", "resource \"google_x\" \"b\" {}\n"), None);
+        assert_eq!(sniffed("main.tf", "Resources:\n  B: {}\n"), None);
+        assert_eq!(sniffed("main.rs", tf), None);
+    }
+
+    #[test]
+    fn other_files_are_sniffed_by_every_marker() {
+        assert_eq!(
+            sniffed(
+                "t.template",
+                "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}"
+            ),
+            Some((Syntax::Json, true))
+        );
+        assert_eq!(
+            sniffed("t.yaml", "{\"Resources\": {}}"),
+            Some((Syntax::Json, false))
+        );
+        assert_eq!(
+            sniffed("t.yml", "Resources:\n  B: {}\n"),
+            Some((Syntax::Yaml, false))
+        );
+        assert_eq!(
+            sniffed("BuildSpec.yml", "phases:\n  build: {}\n"),
+            Some((Syntax::Yaml, true))
+        );
+        assert_eq!(
+            sniffed(".github/workflows/ci.yml", "on: push\njobs:\n  a: {}\n"),
+            Some((Syntax::Yaml, true))
+        );
+        assert_eq!(
+            sniffed("ci.yml", "on: push\njobs:\n  a: {}\n"),
+            Some((Syntax::Yaml, false))
+        );
+        // Controls: no marker at all; a Terraform marker in YAML.
+        assert_eq!(sniffed("t.yml", "a: 1\n"), None);
+        assert_eq!(sniffed("t.yml", "x: 'provider \"aws\"'\n"), None);
+    }
 }

@@ -1,10 +1,13 @@
 //! The one scan driver. Every input (directory walk, named files, standard input, the git index,
-//! commit ranges, whole histories) lists its items and turns each into a [`Blob`]; this module
-//! does the rest the same way for all of them, as ripgrep's searcher does for its walker:
-//! - one parallel scheme: up to one worker per rayon thread, each with its own reader (a
-//!   `git2::Repository` cannot be shared across threads), taking small chunks of items from a
-//!   shared counter; a handful of items is scanned on the calling thread (hook latency);
+//! commit ranges, whole histories) turns what it finds into [`Blob`]s; this module does the rest
+//! the same way for all of them, as ripgrep's searcher does for its walker:
+//! - one parallel scheme for listed items: up to one worker per rayon thread, each with its own
+//!   reader (a `git2::Repository` cannot be shared across threads), taking small chunks of items
+//!   from a shared counter; a handful of items is scanned on the calling thread (hook latency).
+//!   An input that brings its own threads (the directory walk) gives each a [`Worker`] instead,
+//!   so that no list of every path is kept;
 //! - the size rule (`scan.max_file_size`, checked before reading) and the binary rule;
+//! - one read buffer per worker, reused from file to file;
 //! - both engines, through [`Scanner::scan_bytes`];
 //! - the lines a change adds: only findings that touch them are kept;
 //! - the caps on findings per file and per scan, with a notice;
@@ -16,6 +19,7 @@ use crate::input::git::{Phase, Progress, ProgressFn};
 use crate::input::{Added, Blob, Loaded, Origin};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Up to this many items are scanned on the calling thread.
 const SEQUENTIAL: usize = 64;
@@ -62,71 +66,106 @@ pub(crate) fn run<S: Source>(
     items: &[S::Item],
     progress: Option<ProgressFn<'_>>,
 ) -> Result<Scanned, Error> {
-    let total = items.len();
-    let state = State {
-        next: AtomicUsize::new(0),
-        done: AtomicU64::new(0),
-        bytes: AtomicU64::new(0),
-        kept: AtomicU64::new(0),
-        total,
-        progress,
-    };
-    let workers = rayon::current_num_threads()
-        .min(total.div_ceil(CHUNK))
-        .max(1);
-    let mut out = if total <= SEQUENTIAL || workers == 1 {
-        let mut local = Scanned::default();
-        state.work(scanner, source, &main, items, &mut local);
-        local
-    } else {
-        let parts: Vec<Result<Scanned, Error>> = (0..workers)
-            .into_par_iter()
-            .map(|_| {
-                let reader = source.reader()?;
-                let mut local = Scanned::default();
-                state.work(scanner, source, &reader, items, &mut local);
-                Ok(local)
-            })
-            .collect();
-        let mut all = Scanned::default();
-        for p in parts {
-            all.merge(p?);
-        }
-        all
-    };
-    let max = scanner.config.max_findings;
-    if out.report.stats.findings_capped > 0 {
-        out.report.diagnostics.push(Diagnostic::new(
-            Level::Warning,
-            None,
-            format!(
-                "{} more findings were not reported: at most {max} per scan (scan.max_findings) \
-                 and {} per file (scan.max_findings_per_file)",
-                out.report.stats.findings_capped, scanner.config.max_findings_per_file
-            ),
-        ));
-    }
-    Ok(out)
+    let driver = Driver::new(scanner);
+    driver.scan_items(source, main, items, progress)?;
+    Ok(driver.finish())
 }
 
-struct State<'p> {
+/// One scan, fed by any number of threads: [`Driver::scan_items`] runs the parallel scheme over
+/// a list; an input that brings its own threads (the directory walk, which scans as it walks
+/// instead of listing every path first) takes a [`Worker`] per thread and feeds it blobs.
+pub(crate) struct Driver<'s> {
+    scanner: &'s Scanner,
+    /// Findings kept so far, across workers (the per-scan cap).
+    kept: AtomicU64,
+    /// What the workers that are done produced.
+    merged: Mutex<Scanned>,
+}
+
+impl<'s> Driver<'s> {
+    pub(crate) fn new(scanner: &'s Scanner) -> Self {
+        Driver {
+            scanner,
+            kept: AtomicU64::new(0),
+            merged: Mutex::new(Scanned::default()),
+        }
+    }
+
+    /// A worker for the calling thread; what it scanned is merged in when it is dropped.
+    pub(crate) fn worker(&self) -> Worker<'_, 's> {
+        Worker {
+            driver: self,
+            out: Scanned::default(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// Scan every item of `source`: a handful on the calling thread (with `main`), else one
+    /// worker per rayon thread, each with its own reader, taking [`CHUNK`] items at a time.
+    pub(crate) fn scan_items<S: Source>(
+        &self,
+        source: &S,
+        main: S::Reader,
+        items: &[S::Item],
+        progress: Option<ProgressFn<'_>>,
+    ) -> Result<(), Error> {
+        let total = items.len();
+        let shared = Shared {
+            next: AtomicUsize::new(0),
+            done: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            total,
+            progress,
+        };
+        let workers = rayon::current_num_threads()
+            .min(total.div_ceil(CHUNK))
+            .max(1);
+        if total <= SEQUENTIAL || workers == 1 {
+            shared.work(&mut self.worker(), source, &main, items);
+            return Ok(());
+        }
+        (0..workers).into_par_iter().try_for_each(|_| {
+            let reader = source.reader()?;
+            shared.work(&mut self.worker(), source, &reader, items);
+            Ok(())
+        })
+    }
+
+    /// Everything scanned, with a warning when a cap kept findings out.
+    pub(crate) fn finish(self) -> Scanned {
+        let mut out = self.merged.into_inner().unwrap_or_else(|p| p.into_inner());
+        let max = self.scanner.config.max_findings;
+        if out.report.stats.findings_capped > 0 {
+            out.report.diagnostics.push(Diagnostic::new(
+                Level::Warning,
+                None,
+                format!(
+                    "{} more findings were not reported: at most {max} per scan \
+                     (scan.max_findings) and {} per file (scan.max_findings_per_file)",
+                    out.report.stats.findings_capped, self.scanner.config.max_findings_per_file
+                ),
+            ));
+        }
+        out
+    }
+}
+
+/// The position in a list of items that the workers of [`Driver::scan_items`] share.
+struct Shared<'p> {
     next: AtomicUsize,
     done: AtomicU64,
     bytes: AtomicU64,
-    /// Findings kept so far, across workers (the per-scan cap).
-    kept: AtomicU64,
     total: usize,
     progress: Option<ProgressFn<'p>>,
 }
 
-impl State<'_> {
+impl Shared<'_> {
     fn work<S: Source>(
         &self,
-        scanner: &Scanner,
+        worker: &mut Worker<'_, '_>,
         source: &S,
         reader: &S::Reader,
         items: &[S::Item],
-        out: &mut Scanned,
     ) {
         loop {
             let start = self.next.fetch_add(CHUNK, Ordering::Relaxed);
@@ -137,12 +176,9 @@ impl State<'_> {
             let mut bytes = 0;
             for item in &items[start..end] {
                 match source.blob(reader, item) {
-                    Ok(Some(blob)) => bytes += self.scan_blob(scanner, blob, out),
+                    Ok(Some(blob)) => bytes += worker.scan(blob),
                     Ok(None) => {}
-                    Err(d) => {
-                        out.report.stats.files_skipped += 1;
-                        out.report.diagnostics.push(d);
-                    }
+                    Err(d) => worker.skipped(d),
                 }
             }
             let n = (end - start) as u64;
@@ -158,12 +194,49 @@ impl State<'_> {
             }
         }
     }
+}
+
+/// Read buffers larger than this are given back after use rather than kept for the next blob.
+const KEEP_BUFFER: usize = 1 << 20;
+
+/// One thread's share of a scan: its findings and statistics, and the buffer files are read
+/// into (reused from blob to blob).
+pub(crate) struct Worker<'d, 's> {
+    driver: &'d Driver<'s>,
+    out: Scanned,
+    buf: Vec<u8>,
+}
+
+impl Worker<'_, '_> {
+    /// Something that could not be turned into a blob, or was skipped by design.
+    pub(crate) fn skipped(&mut self, d: Diagnostic) {
+        self.out.report.stats.files_skipped += 1;
+        self.out.report.diagnostics.push(d);
+    }
+
+    /// A diagnostic about the scan that skips no file (a directory that cannot be read is an
+    /// error the binaries exit 2 on, but names no file).
+    pub(crate) fn diagnostic(&mut self, d: Diagnostic) {
+        self.out.report.diagnostics.push(d);
+    }
 
     /// Read one blob (size rule first), scan it, keep what the caps allow. Returns bytes scanned.
-    fn scan_blob(&self, scanner: &Scanner, blob: Blob<'_>, out: &mut Scanned) -> u64 {
-        let report = &mut out.report;
+    pub(crate) fn scan(&mut self, blob: Blob<'_>) -> u64 {
+        let scanned = self.scan_blob(blob);
+        if self.buf.capacity() > KEEP_BUFFER {
+            self.buf = Vec::new();
+        }
+        scanned
+    }
+
+    fn scan_blob(&mut self, blob: Blob<'_>) -> u64 {
+        let scanner = self.driver.scanner;
+        let report = &mut self.out.report;
         let path = blob.path.as_str();
-        let loaded = match blob.content.load(scanner.config.max_file_size) {
+        let loaded = match blob
+            .content
+            .load(scanner.config.max_file_size, &mut self.buf)
+        {
             Ok(l) => l,
             Err(message) => {
                 report.stats.files_skipped += 1;
@@ -199,13 +272,21 @@ impl State<'_> {
                     continue;
                 }
             }
-            if self.kept.fetch_add(1, Ordering::Relaxed) >= max {
+            if self.driver.kept.fetch_add(1, Ordering::Relaxed) >= max {
                 report.stats.findings_capped += 1;
                 continue;
             }
             report.findings.push(f);
-            out.origins.push(blob.origin);
+            self.out.origins.push(blob.origin);
         }
         bytes.len() as u64
+    }
+}
+
+impl Drop for Worker<'_, '_> {
+    fn drop(&mut self) {
+        let out = std::mem::take(&mut self.out);
+        let mut merged = self.driver.merged.lock().unwrap_or_else(|p| p.into_inner());
+        merged.merge(out);
     }
 }

@@ -328,6 +328,13 @@ impl Scanner {
         self.engine.rules()
     }
 
+    /// For scans of a few small changes (a hook, a pull request): rules' regexes are built
+    /// without the literal prefilters that only pay off on large inputs (see
+    /// [`crate::secrets::SecretEngine::prefer_light_regexes`]). Findings are the same.
+    pub fn tune_for_small_inputs(&mut self) {
+        self.engine.prefer_light_regexes();
+    }
+
     /// Record the time spent in each secret rule (the CLI does when `PIPEGUARD_PROFILE_RULES`
     /// is set).
     pub fn profile_rules(&mut self) {

@@ -4,6 +4,8 @@
 //! so memory stays flat on adversarial input.
 
 use base64::Engine as _;
+use memchr::memmem::Finder;
+use std::sync::OnceLock;
 
 /// Largest encoded segment that is decoded; longer runs are skipped.
 pub const MAX_SEGMENT: usize = 64 << 10;
@@ -84,55 +86,109 @@ static CLASS: [u8; 256] = {
 /// Shortest base64 run worth decoding.
 const MIN_RUN: usize = 20;
 
-/// Runs of base64 characters (plus trailing `=` padding) at least [`MIN_RUN`] long.
+/// Bytes [`base64_runs`] looks at together: one bit each in a `u64`.
+const BLOCK: usize = 64;
+
+/// One bit per byte of `text[at..at + 64]`, bit `j` for byte `at + j`, set for the standard
+/// base64 alphabet (bytes past the end of `text` are clear). The per-byte test is plain
+/// comparisons, which the compiler turns into vector instructions; each 8 flags are then gathered
+/// into 8 bits by one multiplication (the partial products land on distinct bits, so nothing
+/// carries into the top byte).
+fn base64_mask(text: &[u8], at: usize) -> u64 {
+    let mut tail = [0u8; BLOCK];
+    let block: &[u8; BLOCK] = match text.get(at..at + BLOCK) {
+        Some(b) => b.try_into().expect("BLOCK bytes"),
+        None => {
+            let rest = text.get(at..).unwrap_or_default();
+            tail[..rest.len()].copy_from_slice(rest);
+            &tail
+        }
+    };
+    let mut flags = [0u8; BLOCK];
+    for (f, &b) in flags.iter_mut().zip(block) {
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        *f = u8::from(letter | digit | (b == b'+') | (b == b'/'));
+    }
+    let mut mask = 0;
+    for (k, eight) in flags.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        mask |= (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
+}
+
+/// Maximal runs of base64 characters at least [`MIN_RUN`] long (plus up to two `=` of padding)
+/// whose characters are [`mixed`].
 ///
-/// Any such run that starts in `i..i + MIN_RUN` covers byte `i + MIN_RUN - 1`, so when that byte
-/// is not base64 the scan skips `MIN_RUN` bytes at once: ordinary text is mostly skipped.
+/// Text is looked at 64 bytes at a time as a bit mask: and-ing the mask (joined to the next
+/// block's) with itself shifted by 1, 2, 4, 8 and 4 leaves set exactly the bits where
+/// [`MIN_RUN`] base64 bytes start, so ordinary text costs a few vector and word operations per
+/// block, with no branch per byte, and only real runs are looked at byte by byte.
 fn base64_runs(text: &[u8], out: &mut Vec<(usize, usize, Encoding)>) {
     let is_b64 = |b: u8| CLASS[b as usize] & B64 != 0;
     let n = text.len();
-    let mut i = 0;
-    while i + MIN_RUN <= n {
-        let probe = i + MIN_RUN - 1;
-        if !is_b64(text[probe]) {
-            i = probe + 1;
-            continue;
+    // Where the next run may start: the previous one ended at a byte that is not base64.
+    let mut pos: usize = 0;
+    let mut at = 0;
+    let mut mask = base64_mask(text, 0);
+    while at < n {
+        let next = base64_mask(text, at + BLOCK);
+        let mut long = u128::from(mask) | u128::from(next) << BLOCK;
+        // Bit j stays set when bits j..j + 2, 4, 8, 16, then 20 were all set.
+        long &= long >> 1;
+        long &= long >> 2;
+        long &= long >> 4;
+        long &= long >> 8;
+        long &= long >> 4;
+        let mut starts = (long as u64) & (u64::MAX << pos.saturating_sub(at));
+        while starts != 0 {
+            // The first such bit at or after `pos` starts a maximal run: a base64 byte before
+            // it would have set the bit before.
+            let start = at + starts.trailing_zeros() as usize;
+            let mut run_end = start + MIN_RUN;
+            while run_end < n && is_b64(text[run_end]) {
+                run_end += 1;
+            }
+            let mut end = run_end;
+            while end < n && end - run_end < 2 && text[end] == b'=' {
+                end += 1;
+            }
+            if end - start <= MAX_SEGMENT && mixed(&text[start..run_end]) {
+                out.push((start, end, Encoding::Base64));
+            }
+            pos = run_end;
+            if pos >= at + BLOCK {
+                break;
+            }
+            starts &= u64::MAX << (pos - at);
         }
-        let mut start = probe;
-        while start > i && is_b64(text[start - 1]) {
-            start -= 1;
-        }
-        let mut run_end = probe + 1;
-        while run_end < n && is_b64(text[run_end]) {
-            run_end += 1;
-        }
-        let mut end = run_end;
-        while end < n && end - run_end < 2 && text[end] == b'=' {
-            end += 1;
-        }
-        if run_end - start >= MIN_RUN && end - start <= MAX_SEGMENT && mixed(&text[start..run_end])
-        {
-            out.push((start, end, Encoding::Base64));
-        }
-        i = end + 1;
+        let following = at + BLOCK;
+        at = following.max(pos / BLOCK * BLOCK);
+        mask = if at == following {
+            next
+        } else {
+            base64_mask(text, at)
+        };
     }
 }
 
 /// Tokens (URL-ish characters between delimiters) holding at least two escapes that `valid`
-/// recognises at the positions `memchr` finds `marker` at.
+/// recognises at the positions `finder` finds its marker at.
 fn escaped_tokens(
     text: &[u8],
-    marker: &[u8],
+    finder: &Finder<'static>,
     escape_len: usize,
     encoding: Encoding,
     out: &mut Vec<(usize, usize, Encoding)>,
 ) {
+    let marker = finder.needle().len();
     let valid = |p: usize| -> bool {
-        let hex = &text[p + marker.len()..(p + escape_len).min(text.len())];
-        hex.len() == escape_len - marker.len() && hex.iter().all(u8::is_ascii_hexdigit)
+        let hex = &text[p + marker..(p + escape_len).min(text.len())];
+        hex.len() == escape_len - marker && hex.iter().all(u8::is_ascii_hexdigit)
     };
     let mut last_end = 0;
-    for p in memchr::memmem::find_iter(text, marker) {
+    for p in finder.find_iter(text) {
         if p < last_end || !valid(p) {
             continue;
         }
@@ -148,7 +204,8 @@ fn escaped_tokens(
         if end - start > MAX_SEGMENT {
             continue;
         }
-        let escapes = memchr::memmem::find_iter(&text[start..end], marker)
+        let escapes = finder
+            .find_iter(&text[start..end])
             .filter(|&q| valid(start + q))
             .take(2)
             .count();
@@ -158,14 +215,21 @@ fn escaped_tokens(
     }
 }
 
+/// The escape markers, searched for in every blob: built once.
+fn finders() -> &'static [Finder<'static>; 3] {
+    static FINDERS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+    FINDERS.get_or_init(|| [Finder::new("%"), Finder::new("\\u"), Finder::new("\\x")])
+}
+
 /// Every decodable segment of `text`, within `budget` decoded bytes (decremented).
 pub fn segments(text: &[u8], budget: &mut usize) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut candidates: Vec<(usize, usize, Encoding)> = Vec::new();
     base64_runs(text, &mut candidates);
-    escaped_tokens(text, b"%", 3, Encoding::Percent, &mut candidates);
-    escaped_tokens(text, b"\\u", 6, Encoding::Escapes, &mut candidates);
-    escaped_tokens(text, b"\\x", 4, Encoding::Escapes, &mut candidates);
+    let [percent, unicode, hex] = finders();
+    escaped_tokens(text, percent, 3, Encoding::Percent, &mut candidates);
+    escaped_tokens(text, unicode, 6, Encoding::Escapes, &mut candidates);
+    escaped_tokens(text, hex, 4, Encoding::Escapes, &mut candidates);
     for (start, end, encoding) in candidates {
         if *budget == 0 {
             break;
@@ -320,6 +384,93 @@ mod tests {
             segs.iter().any(|s| s.decoded.starts_with(b"ghp_abcdef")),
             "{segs:?}"
         );
+    }
+
+    /// The definition `base64_runs` implements, byte by byte.
+    fn runs_by_definition(text: &[u8]) -> Vec<(usize, usize, Encoding)> {
+        let is_b64 = |b: u8| CLASS[b as usize] & B64 != 0;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            if !is_b64(text[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < text.len() && is_b64(text[i]) {
+                i += 1;
+            }
+            let mut end = i;
+            while end < text.len() && end - i < 2 && text[end] == b'=' {
+                end += 1;
+            }
+            if i - start >= MIN_RUN && end - start <= MAX_SEGMENT && mixed(&text[start..i]) {
+                out.push((start, end, Encoding::Base64));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_runs_match_their_definition() {
+        // Random text over base64 and separator bytes, biased towards long runs, so that runs
+        // start and end at every offset of a block and cross block boundaries.
+        let alphabet = b"aZ9+/aZ9+/aZ9+/aZ9+/= -_.\n\xc3";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut found = 0;
+        for case in 0..3000 {
+            let len = (next() % 400) as usize;
+            // Some cases are almost all base64, some have separators every few bytes.
+            let spread = 1 + case % 7;
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = next() as usize;
+                    if r % spread == 0 {
+                        alphabet[r / 7 % alphabet.len()]
+                    } else {
+                        alphabet[r / 7 % 20]
+                    }
+                })
+                .collect();
+            let mut got = Vec::new();
+            base64_runs(&text, &mut got);
+            let want = runs_by_definition(&text);
+            assert_eq!(got, want, "text {:?}", String::from_utf8_lossy(&text));
+            found += want.len();
+        }
+        // Control: the cases do hold runs.
+        assert!(found > 500, "{found}");
+        // A run longer than MAX_SEGMENT is skipped whole, and what follows it is still found.
+        let mut text = b"Ab1".repeat(MAX_SEGMENT);
+        text.extend_from_slice(b" QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3");
+        let mut got = Vec::new();
+        base64_runs(&text, &mut got);
+        assert_eq!(got, runs_by_definition(&text));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, 3 * MAX_SEGMENT + 1);
+    }
+
+    #[test]
+    fn base64_after_a_short_word_and_padding_is_found_at_any_offset() {
+        // `key=<base64>`: the `=` after a short word is not padding that hides the value's first
+        // character, wherever the line sits in the blob (one offset in 20 used to miss it).
+        for pad in 0..130 {
+            let text = format!("{}key=dXNlcjpodW50ZXIyLXZlcnktc2VjcmV0\n", " ".repeat(pad));
+            let mut budget = MAX_DECODED_PER_BLOB;
+            let segs = segments(text.as_bytes(), &mut budget);
+            assert_eq!(segs.len(), 1, "offset {pad}: {segs:?}");
+            assert_eq!(segs[0].decoded, b"user:hunter2-very-secret", "offset {pad}");
+            assert_eq!(segs[0].start, pad + 4);
+        }
+        // Control: a value that is one character short of a run is not a candidate.
+        let mut budget = MAX_DECODED_PER_BLOB;
+        assert!(segments(b"key=dXNlcjpodW50ZXIyLXZ\n", &mut budget).is_empty());
     }
 
     #[test]

@@ -9,12 +9,14 @@ pub mod check;
 pub mod decode;
 mod keywords;
 pub mod rule;
+mod shape;
 pub mod validate;
 
 use crate::error::Error;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
+use regex_automata::meta::Regex as RuleRegex;
 pub use rule::{Rule, RuleAllowlist};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +34,9 @@ pub struct RuleSource {
     pub file: String,
     /// 1-based line of the rule's table, when known.
     pub line: Option<usize>,
+    /// [`shape::max_line_ends`] of the pattern, when already worked out (at build time, for the
+    /// built-in rules); `None` means "not yet", `Some(None)` "unbounded".
+    pub(crate) line_ends: Option<Option<u32>>,
 }
 
 /// The id of every built-in rule, without parsing the rules.
@@ -45,6 +50,7 @@ pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
     struct Entry {
         line: usize,
         rule: Rule,
+        line_ends: Option<u32>,
     }
     let mut out = Vec::new();
     for (name, json) in embedded::RULE_FILES {
@@ -61,6 +67,7 @@ pub fn builtin_rules() -> Result<Vec<(Rule, RuleSource)>, Error> {
                 RuleSource {
                     file: file.clone(),
                     line: Some(e.line),
+                    line_ends: Some(e.line_ends),
                 },
             )
         }));
@@ -88,6 +95,7 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<(Rule, RuleSource)>
                 RuleSource {
                     file: file.to_string(),
                     line: Some(line),
+                    line_ends: None,
                 },
             )
         })
@@ -115,9 +123,11 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
     if !id_ok {
         problems.push("id must be kebab-case: lowercase letters, digits and `-`".to_string());
     }
-    match rule::compile_pattern(&rule.pattern) {
-        Ok(re) => {
-            let groups = re.captures_len() - 1;
+    // Parsing finds every error a user can fix in the pattern; compiling it (which the scan does
+    // on first use, and the catalogue test does for every built-in rule) costs ten times more.
+    match rule::parser().parse(&rule.pattern) {
+        Ok(hir) => {
+            let groups = hir.properties().explicit_captures_len();
             match rule.secret_group {
                 None if groups != 1 => problems.push(format!(
                     "pattern must have exactly one capture group (the secret), it has {groups}; use (?:...) for the others"
@@ -248,23 +258,25 @@ impl SecretAllowlist {
 pub struct CompiledRule {
     pub rule: Rule,
     pub source: RuleSource,
-    regex: OnceLock<Result<Regex, String>>,
+    /// The pattern, compiled on first use (see [`rule::compile_rule_regex`]).
+    regex: OnceLock<Result<RuleRegex, String>>,
     validator: Option<Validator>,
     allowlist: OnceLock<SecretAllowlist>,
     paths: Option<GlobSet>,
     path_regex: Option<Regex>,
     allow_path_regexes: Vec<Regex>,
-    /// No match can span lines: run only on the lines of keyword hits.
-    /// Whether no match can span lines (see [`is_line_local`]); worked out on first use, since
-    /// parsing every pattern up front costs the hook ~8 ms.
-    line_local: OnceLock<bool>,
+    /// How many line ends a match can span ([`shape::max_line_ends`]; `None`: unbounded).
+    /// A bounded rule runs only on the lines around its keywords' hits.
+    line_ends: OnceLock<Option<u32>>,
     /// The fixed literal prefixes every secret of this rule starts with (`ghp_`, `AKIA`), which a
     /// redacted excerpt may show; worked out on first use.
     prefixes: OnceLock<Vec<Vec<u8>>>,
 }
 
 impl CompiledRule {
-    /// Prepare a rule; the regex itself compiles lazily unless `eager` (user rules: fail early).
+    /// Prepare a rule; the regex itself compiles on first use. With `eager` (users' rules), the
+    /// pattern, allowlist and validator are checked now, so that a mistake is an error naming the
+    /// rule before anything is scanned.
     pub fn new(rule: Rule, source: RuleSource, eager: bool) -> Result<Self, Error> {
         let (file, line, rule_id) = (source.file.clone(), source.line, rule.id.clone());
         let fail = move |message: String| Error::Rule {
@@ -320,7 +332,7 @@ impl CompiledRule {
             paths,
             path_regex,
             allow_path_regexes,
-            line_local: OnceLock::new(),
+            line_ends: source.line_ends.map_or_else(OnceLock::new, OnceLock::from),
             prefixes: OnceLock::new(),
             rule,
             source,
@@ -330,7 +342,6 @@ impl CompiledRule {
             if let Some(p) = problems.into_iter().find(|p| p.starts_with("pattern")) {
                 return Err(fail(p));
             }
-            compiled.regex().map_err(|e| fail(e.to_string()))?;
         }
         Ok(compiled)
     }
@@ -356,10 +367,18 @@ impl CompiledRule {
         })
     }
 
+    /// How many lines either side of a keyword's line a match can reach, when few enough for
+    /// the rule to run on those lines alone.
+    fn line_span(&self) -> Option<u32> {
+        let ends = self
+            .line_ends
+            .get_or_init(|| shape::max_line_ends(&self.rule.pattern));
+        ends.filter(|&n| n <= MAX_LINE_SPAN)
+    }
+
+    /// No match can span lines.
     fn line_local(&self) -> bool {
-        *self
-            .line_local
-            .get_or_init(|| is_line_local(&self.rule.pattern))
+        self.line_span() == Some(0)
     }
 
     /// How many leading bytes of `secret` a redacted excerpt may show: the literal prefix the
@@ -379,9 +398,10 @@ impl CompiledRule {
             .min(secret.len() / 3)
     }
 
-    fn regex(&self) -> Result<&Regex, &str> {
+    /// The compiled pattern; `lite` chooses the build on first use.
+    fn regex(&self, lite: bool) -> Result<&RuleRegex, &str> {
         self.regex
-            .get_or_init(|| rule::compile_pattern(&self.rule.pattern).map_err(|e| e.to_string()))
+            .get_or_init(|| rule::compile_rule_regex(&self.rule.pattern, lite))
             .as_ref()
             .map_err(String::as_str)
     }
@@ -465,6 +485,8 @@ pub struct SecretEngine {
     /// Nanoseconds spent in each rule's regex, when profiling (`PIPEGUARD_PROFILE_RULES=1`).
     timings: Option<Vec<AtomicU64>>,
     shared_allowlist: SecretAllowlist,
+    /// Compile rules' regexes light (see [`SecretEngine::prefer_light_regexes`]).
+    lite: bool,
 }
 
 impl SecretEngine {
@@ -513,6 +535,7 @@ impl SecretEngine {
             keyword_rules,
             always,
             shared_allowlist,
+            lite: false,
         }
     }
 
@@ -522,6 +545,13 @@ impl SecretEngine {
 
     /// With `PIPEGUARD_PROFILE_RULES` set: `(rule id, time in its regex)`, slowest first.
     /// Start recording the time spent in each rule (see [`SecretEngine::rule_timings`]).
+    /// Build rules' regexes for short inputs (a commit's added lines): no literal prefilters,
+    /// which would not repay their construction there. A one-shot hook compiles a dozen rules
+    /// and searches a few KB; a sweep searches gigabytes with the same rules.
+    pub fn prefer_light_regexes(&mut self) {
+        self.lite = true;
+    }
+
     pub fn profile(&mut self) {
         self.timings = Some((0..self.rules.len()).map(|_| AtomicU64::new(0)).collect());
     }
@@ -608,7 +638,9 @@ impl SecretEngine {
                 match &mut selected[r] {
                     Selection::Whole => {}
                     sel => {
-                        if overflow || !self.rules[r].line_local() {
+                        // With windows, only line-local rules look at the narrow ones alone.
+                        let span = self.rules[r].line_span();
+                        if overflow || span.is_none() || (windows.is_some() && span != Some(0)) {
                             *sel = Selection::Whole;
                         } else if positions.is_empty() {
                             // Windowed: this keyword is only outside the narrow windows.
@@ -636,16 +668,6 @@ impl SecretEngine {
             }
             // Rules with the same pattern share one compiled regex and one run over a region.
             let twin = self.twin_of[i] as usize;
-            let re = match self.rules[twin].regex() {
-                Ok(re) => re,
-                Err(e) => {
-                    errors.push(format!(
-                        "rule {}: pattern does not compile: {e}",
-                        rule.rule.id
-                    ));
-                    continue;
-                }
-            };
             let group = rule.rule.secret_group.unwrap_or(1);
             let started = self.timings.as_ref().map(|_| std::time::Instant::now());
             let whole = || match windows {
@@ -662,10 +684,20 @@ impl SecretEngine {
                     if positions.len() > MAX_WINDOWS {
                         whole()
                     } else {
-                        line_windows(bytes, &positions)
+                        line_windows(bytes, &positions, rule.line_span().unwrap_or(0))
                     }
                 }
                 _ => whole(),
+            };
+            let re = match self.rules[twin].regex(self.lite) {
+                Ok(re) => re,
+                Err(e) => {
+                    errors.push(format!(
+                        "rule {}: pattern does not compile: {e}",
+                        rule.rule.id
+                    ));
+                    continue;
+                }
             };
             let memo = self.has_twins[twin]
                 .then(|| ran.iter().position(|(t, r, _)| *t == twin && *r == regions))
@@ -676,8 +708,8 @@ impl SecretEngine {
                     let mut caps = Vec::new();
                     for &(ws, we) in &regions {
                         for c in re.captures_iter(&bytes[ws..we]) {
-                            if let Some(m) = c.get(group).filter(|m| !m.is_empty()) {
-                                caps.push((ws + m.start(), ws + m.end()));
+                            if let Some(m) = c.get_group(group).filter(|m| !m.is_empty()) {
+                                caps.push((ws + m.start, ws + m.end));
                             }
                         }
                     }
@@ -753,53 +785,38 @@ enum Selection {
     Whole,
 }
 
-/// Past this many keyword hits, a line-local rule runs over the whole blob.
-const MAX_WINDOWS: usize = 256;
+/// Rules whose matches can span more line ends than this run on whole blobs.
+const MAX_LINE_SPAN: u32 = 4;
 
-/// The lines holding `hits`, merged, as byte ranges without their line ends.
-fn line_windows(bytes: &[u8], hits: &[usize]) -> Vec<(usize, usize)> {
+/// Past this many keyword hits, a line-local rule runs over the whole blob.
+const MAX_WINDOWS: usize = 1 << 16;
+
+/// The lines holding `hits` and `around` lines either side, merged, as byte ranges without
+/// their final line end.
+fn line_windows(bytes: &[u8], hits: &[usize], around: u32) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
     let mut sorted = hits.to_vec();
     sorted.sort_unstable();
     for h in sorted {
-        if out.last().is_some_and(|&(_, e)| h < e) {
+        if around == 0 && out.last().is_some_and(|&(_, e)| h < e) {
             continue;
         }
-        let start = memchr::memrchr(b'\n', &bytes[..h]).map_or(0, |p| p + 1);
-        let end = memchr::memchr(b'\n', &bytes[h..]).map_or(bytes.len(), |p| h + p);
+        let mut start = memchr::memrchr(b'\n', &bytes[..h]).map_or(0, |p| p + 1);
+        let mut end = memchr::memchr(b'\n', &bytes[h..]).map_or(bytes.len(), |p| h + p);
+        for _ in 0..around {
+            if start > 0 {
+                start = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |p| p + 1);
+            }
+            if end < bytes.len() {
+                end = memchr::memchr(b'\n', &bytes[end + 1..]).map_or(bytes.len(), |p| end + 1 + p);
+            }
+        }
         match out.last_mut() {
-            Some(last) if start <= last.1 + 1 => last.1 = end,
+            Some(last) if start <= last.1 + 1 => last.1 = last.1.max(end),
             _ => out.push((start, end)),
         }
     }
     out
-}
-
-/// Whether no match of `pattern` can span a line end: then a match lies within one line, and the
-/// rule only needs to run on the lines where its keywords are.
-fn is_line_local(pattern: &str) -> bool {
-    use regex_syntax::hir::{Class, Hir, HirKind};
-    fn can_match_newline(h: &Hir) -> bool {
-        match h.kind() {
-            HirKind::Empty | HirKind::Look(_) => false,
-            HirKind::Literal(l) => l.0.contains(&b'\n'),
-            HirKind::Class(Class::Bytes(c)) => c
-                .ranges()
-                .iter()
-                .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
-            HirKind::Class(Class::Unicode(c)) => c
-                .ranges()
-                .iter()
-                .any(|r| r.start() <= '\n' && '\n' <= r.end()),
-            HirKind::Repetition(r) => can_match_newline(&r.sub),
-            HirKind::Capture(c) => can_match_newline(&c.sub),
-            HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(can_match_newline),
-        }
-    }
-    rule::parser()
-        .parse(pattern)
-        .map(|h| !can_match_newline(&h))
-        .unwrap_or(false)
 }
 
 /// The literal prefixes of capture group `group` of `pattern`: only runs of literal bytes count
@@ -886,19 +903,53 @@ mod tests {
         let rules = builtin_rules().unwrap();
         let local = rules
             .iter()
-            .filter(|(r, _)| is_line_local(&r.pattern))
+            .filter(|(r, _)| shape::max_line_ends(&r.pattern) == Some(0))
             .count();
         eprintln!("{local} of {} built-in rules are line-local", rules.len());
         assert!(local * 3 > rules.len());
     }
 
     #[test]
-    fn line_locality_follows_the_pattern() {
-        assert!(is_line_local(r"(?i)token[ \t]*=[ \t]*([a-z0-9]{32})"));
-        assert!(is_line_local(r"\b(ghp_[A-Za-z0-9]{36})\b"));
-        assert!(!is_line_local(r"key\s*=\s*([a-z]{8})"));
-        assert!(!is_line_local(r"(?s)BEGIN(.{64,}?)END"));
-        assert!(!is_line_local(r"a[^x]b"));
+    fn build_time_line_ends_match_the_patterns() {
+        for (rule, source) in builtin_rules().unwrap() {
+            let ends = shape::max_line_ends(&rule.pattern);
+            assert_eq!(source.line_ends, Some(ends), "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn a_rule_spanning_two_lines_runs_on_the_lines_around_its_keyword() {
+        let scanner = crate::scan::Scanner::new(crate::Config::default()).unwrap();
+        // Split, so that the source itself holds no seed for the self-scan to report.
+        let seed = ["SUAQSLOJOLIENSB3IARJFQ43", "IQWO73X3UHWQ4I44LSMLWQX5QRZI7PPMXI"].concat();
+        let filler = "int x = 1;\n".repeat(500);
+        let found = |text: String| {
+            let scan = scanner.scan_bytes("user.creds", text.as_bytes());
+            let hits = scan
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == "nats-nkey-seed");
+            hits.map(|f| f.line).collect::<Vec<_>>()
+        };
+        let header = "-----BEGIN USER NKEY SEED-----";
+        assert_eq!(found(format!("{filler}{header}\n{seed}\n{filler}")), [502]);
+        assert_eq!(found(format!("{header}\n{seed}\n{filler}")), [2]);
+        // Control: a line further is more than the pattern allows.
+        assert!(found(format!("{filler}{header}\n\n{seed}\n{filler}")).is_empty());
+    }
+
+    #[test]
+    fn line_spans_follow_the_pattern() {
+        let ends = shape::max_line_ends;
+        assert_eq!(ends(r"(?i)token[ \t]*=[ \t]*([a-z0-9]{32})"), Some(0));
+        assert_eq!(ends(r"\b(ghp_[A-Za-z0-9]{36})\b"), Some(0));
+        assert_eq!(ends(r"key\s*=\s*([a-z]{8})"), None);
+        assert_eq!(ends(r"(?s)BEGIN(.{64,}?)END"), None);
+        assert_eq!(ends(r"a[^x]b"), Some(1));
+        assert_eq!(ends(r"seed[^\n]{0,80}\n?[^\n]{0,80}?(S[A-Z]{8})"), Some(1));
+        assert_eq!(ends(r"a(?:\r?\n[ \t]*b){2,3}"), Some(3));
+        assert_eq!(ends(r"a\nb|c"), Some(1));
+        assert_eq!(ends(r"(unclosed"), None);
     }
 
     #[test]
@@ -984,8 +1035,12 @@ negative_examples = ["y"]
     #[test]
     fn windows_cover_the_hit_lines_and_merge_neighbours() {
         let text = b"one\ntwo key\nthree key\n\nfive key";
-        let w = line_windows(text, &[8, 18, 28]);
+        let w = line_windows(text, &[8, 18, 28], 0);
         assert_eq!(w, vec![(4, 21), (23, 31)]);
+        // One line either side: the blank line joins both groups, the first reaches line one.
+        assert_eq!(line_windows(text, &[8, 18, 28], 1), vec![(0, 31)]);
+        assert_eq!(line_windows(text, &[0], 1), vec![(0, 11)]);
+        assert_eq!(line_windows(text, &[28], 2), vec![(12, 31)]);
         assert_eq!(&text[4..21], b"two key\nthree key");
         assert_eq!(&text[23..31], b"five key");
     }

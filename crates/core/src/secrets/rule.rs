@@ -94,14 +94,39 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, rege
         .build()
 }
 
-/// A parser with [`compile_pattern`]'s flags.
-pub(crate) fn parser() -> regex_syntax::Parser {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .multi_line(true)
-        .build()
+/// Compile a rule's pattern for scanning, with [`compile_pattern`]'s flavour and limits.
+///
+/// `lite` leaves out what only pays off on long haystacks: literal prefilters (extracting them
+/// is a third of a generic rule's compile time) and the one-pass DFA. The lazy DFA stays: it
+/// costs nothing until used.
+pub(crate) fn compile_rule_regex(
+    pattern: &str,
+    lite: bool,
+) -> Result<regex_automata::meta::Regex, String> {
+    use regex_automata::{meta, util::syntax};
+    meta::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .unicode(false)
+                .utf8(false)
+                .multi_line(true),
+        )
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(32 << 20))
+                .hybrid_cache_capacity(HYBRID_CACHE)
+                .onepass(false)
+                .auto_prefilter(!lite),
+        )
+        .build(pattern)
+        .map_err(|e| e.to_string())
 }
+
+/// Most memory a rule's lazy DFA may use per thread before it starts over.
+const HYBRID_CACHE: usize = 8 << 20;
+
+pub(crate) use super::shape::parser;
 
 /// Whether `pattern` parses, without the cost of compiling it.
 pub(crate) fn check_pattern(pattern: &str) -> Result<(), regex::Error> {
