@@ -921,7 +921,11 @@ mod tests {
     fn a_rule_spanning_two_lines_runs_on_the_lines_around_its_keyword() {
         let scanner = crate::scan::Scanner::new(crate::Config::default()).unwrap();
         // Split, so that the source itself holds no seed for the self-scan to report.
-        let seed = ["SUAQSLOJOLIENSB3IARJFQ43", "IQWO73X3UHWQ4I44LSMLWQX5QRZI7PPMXI"].concat();
+        let seed = [
+            "SUAQSLOJOLIENSB3IARJFQ43",
+            "IQWO73X3UHWQ4I44LSMLWQX5QRZI7PPMXI",
+        ]
+        .concat();
         let filler = "int x = 1;\n".repeat(500);
         let found = |text: String| {
             let scan = scanner.scan_bytes("user.creds", text.as_bytes());
