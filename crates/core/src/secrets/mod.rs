@@ -85,11 +85,12 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<(Rule, RuleSource)>
     }
     let parsed: SpannedFile =
         toml::from_str(text).map_err(|e| Error::config_toml(file, text, &e))?;
+    let mut lines = crate::config::Lines::new(text);
     Ok(parsed
         .rule
         .into_iter()
         .map(|s| {
-            let line = crate::config::line_of(text, s.span().start);
+            let line = lines.line_of(s.span().start);
             (
                 s.into_inner(),
                 RuleSource {
@@ -146,7 +147,7 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
         .iter()
         .map(|r| ("allowlist regex", r))
     {
-        if let Err(e) = rule::compile_pattern(re) {
+        if let Err(e) = rule::check_pattern(re) {
             problems.push(format!("{what} `{re}` does not compile: {e}"));
         }
     }
@@ -197,7 +198,7 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
         }
     }
     for p in rule.path_pattern.iter().chain(&rule.allowlist.paths) {
-        if let Err(e) = rule::compile_pattern(p) {
+        if let Err(e) = rule::check_pattern(p) {
             problems.push(format!("path regex `{p}` does not compile: {e}"));
         }
     }
@@ -921,7 +922,11 @@ mod tests {
     fn a_rule_spanning_two_lines_runs_on_the_lines_around_its_keyword() {
         let scanner = crate::scan::Scanner::new(crate::Config::default()).unwrap();
         // Split, so that the source itself holds no seed for the self-scan to report.
-        let seed = ["SUAQSLOJOLIENSB3IARJFQ43", "IQWO73X3UHWQ4I44LSMLWQX5QRZI7PPMXI"].concat();
+        let seed = [
+            "SUAQSLOJOLIENSB3IARJFQ43",
+            "IQWO73X3UHWQ4I44LSMLWQX5QRZI7PPMXI",
+        ]
+        .concat();
         let filler = "int x = 1;\n".repeat(500);
         let found = |text: String| {
             let scan = scanner.scan_bytes("user.creds", text.as_bytes());
