@@ -295,13 +295,14 @@ impl CompiledRule {
                 ))
             })?),
         };
-        // Built-in allowlists compile on first use (start-up matters for the hook); users' rules
-        // are checked now, so that a typo is an error with the rule's name.
+        // Allowlists compile on first use (start-up matters for the hook); users' regexes are
+        // parsed now, so that a typo is an error with the rule's name.
         let allowlist = OnceLock::new();
         if eager {
-            let compiled = SecretAllowlist::new(&rule.allowlist.stopwords, &rule.allowlist.regexes)
-                .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
-            let _ = allowlist.set(compiled);
+            for r in &rule.allowlist.regexes {
+                rule::check_pattern(r)
+                    .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
+            }
         }
         let paths = if rule.paths.is_empty() {
             None
