@@ -414,8 +414,9 @@ impl Config {
         if let Some(v) = raw.rules.builtin {
             cfg.builtin_rules = v;
         }
+        let mut lines = Lines::new(text);
         for spanned in raw.rules.custom {
-            let line = line_of(text, spanned.span().start);
+            let line = lines.line_of(spanned.span().start);
             cfg.custom_rules.push(CustomRule {
                 rule: spanned.into_inner(),
                 file: file.clone(),
@@ -531,14 +532,38 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = offset
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1)
-        + 1;
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let col = offset - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
     (line, col)
+}
+
+/// 1-based lines of increasing byte offsets in one text, counted once: a file of many rules
+/// would otherwise cost a count from the start for each.
+pub(crate) struct Lines<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Lines {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of `offset`; offsets before the previous one are counted from the start.
+    pub(crate) fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.offset..offset]).count();
+        self.offset = offset;
+        self.line
+    }
 }
 
 fn find_key_line(text: &str, key: &str) -> usize {
@@ -605,6 +630,18 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.starts_with("x/.pipeguard.toml:4:1:"), "{msg}");
         assert!(msg.contains("max_filesize"), "{msg}");
+    }
+
+    #[test]
+    fn lines_of_increasing_and_decreasing_offsets() {
+        let text = "a\nbb\n\nccc\n";
+        let mut lines = Lines::new(text);
+        let offsets = [0, 1, 2, 5, 6, 10, 3, 0, 100];
+        for o in offsets {
+            assert_eq!(lines.line_of(o), line_of(text, o), "offset {o}");
+        }
+        assert_eq!(line_col(text, 6), (4, 1));
+        assert_eq!(line_col(text, 8), (4, 3));
     }
 
     #[test]

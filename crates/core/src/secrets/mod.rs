@@ -85,11 +85,12 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<(Rule, RuleSource)>
     }
     let parsed: SpannedFile =
         toml::from_str(text).map_err(|e| Error::config_toml(file, text, &e))?;
+    let mut lines = crate::config::Lines::new(text);
     Ok(parsed
         .rule
         .into_iter()
         .map(|s| {
-            let line = crate::config::line_of(text, s.span().start);
+            let line = lines.line_of(s.span().start);
             (
                 s.into_inner(),
                 RuleSource {
@@ -146,7 +147,7 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
         .iter()
         .map(|r| ("allowlist regex", r))
     {
-        if let Err(e) = rule::compile_pattern(re) {
+        if let Err(e) = rule::check_pattern(re) {
             problems.push(format!("{what} `{re}` does not compile: {e}"));
         }
     }
@@ -197,7 +198,7 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
         }
     }
     for p in rule.path_pattern.iter().chain(&rule.allowlist.paths) {
-        if let Err(e) = rule::compile_pattern(p) {
+        if let Err(e) = rule::check_pattern(p) {
             problems.push(format!("path regex `{p}` does not compile: {e}"));
         }
     }
@@ -294,13 +295,14 @@ impl CompiledRule {
                 ))
             })?),
         };
-        // Built-in allowlists compile on first use (start-up matters for the hook); users' rules
-        // are checked now, so that a typo is an error with the rule's name.
+        // Allowlists compile on first use (start-up matters for the hook); users' regexes are
+        // parsed now, so that a typo is an error with the rule's name.
         let allowlist = OnceLock::new();
         if eager {
-            let compiled = SecretAllowlist::new(&rule.allowlist.stopwords, &rule.allowlist.regexes)
-                .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
-            let _ = allowlist.set(compiled);
+            for r in &rule.allowlist.regexes {
+                rule::check_pattern(r)
+                    .map_err(|e| fail(format!("allowlist regex does not compile: {e}")))?;
+            }
         }
         let paths = if rule.paths.is_empty() {
             None
