@@ -615,14 +615,7 @@ mod tests {
         read_tree(std::path::Path::new(&dir), &mut files);
         let bytes: usize = files.iter().map(Vec::len).sum();
         println!("{} files, {bytes} bytes", files.len());
-        let mut words: Vec<String> = crate::secrets::builtin_rules()
-            .unwrap()
-            .into_iter()
-            .flat_map(|(r, _)| r.keywords)
-            .map(|k| k.to_ascii_lowercase())
-            .collect();
-        words.sort();
-        words.dedup();
+        let words = builtin_keywords();
         let base = bench_keywords(&words, &files, rounds);
         if std::env::var("PIPEGUARD_BENCH_MORE").is_ok_and(|v| v == "0") {
             return;
