@@ -79,7 +79,9 @@ struct Release {
 fn packaged() -> &'static Path {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("install-test-dist");
+        // One directory per process: nextest runs each test in a process of its own.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("install-test-dist-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let out = Command::new("sh")
             .arg(root().join("scripts/package.sh"))

@@ -216,13 +216,13 @@ fn malformed_config_exits_2_with_file_line_and_key() {
     assert!(err.contains("exclud"), "{err}");
 }
 
-#[test]
-fn invalid_custom_regex_names_the_rule() {
+/// The error of a scan with the ACME rule of this pattern, which must not start (exit 2).
+fn acme_rule_error(pattern: &str, example: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
         "cfg.toml",
-        acme_rule_config("high", "(acme_[a-z", "acme_abc"),
+        acme_rule_config("high", pattern, example),
     );
     let out = pipeguard()
         .args(["scan", "--config"])
@@ -231,11 +231,24 @@ fn invalid_custom_regex_names_the_rule() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         err.contains("cfg.toml:2") && err.contains("acme-key"),
         "{err}"
     );
+    err
+}
+
+#[test]
+fn invalid_custom_regex_names_the_rule() {
+    acme_rule_error("(acme_[a-z", "acme_abc");
+}
+
+#[test]
+fn a_custom_pattern_without_its_secret_group_names_the_rule() {
+    // No capture group: nothing would say which part is the secret.
+    let err = acme_rule_error("acme_[a-z]{8}", "acme_abcdefgh");
+    assert!(err.contains("capture group"), "{err}");
 }
 
 #[test]

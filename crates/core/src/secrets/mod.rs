@@ -112,6 +112,24 @@ pub struct RuleProblem {
 
 /// Static checks on a rule: one capture group, valid regex, keywords, docs, validator name.
 /// Examples are checked by running them through an engine (see [`check_examples`]).
+/// The rule's pattern parsed, or what is wrong with it (a syntax error, the wrong number of
+/// capture groups for its `secret_group`).
+fn parse_rule_pattern(rule: &Rule) -> Result<regex_syntax::hir::Hir, String> {
+    let hir = rule::parser()
+        .parse(&rule.pattern)
+        .map_err(|e| format!("pattern does not compile: {e}"))?;
+    let groups = hir.properties().explicit_captures_len();
+    match rule.secret_group {
+        None if groups != 1 => Err(format!(
+            "pattern must have exactly one capture group (the secret), it has {groups}; use (?:...) for the others"
+        )),
+        Some(g) if g > groups => Err(format!(
+            "secret_group is {g} but the pattern has only {groups} capture group(s)"
+        )),
+        _ => Ok(hir),
+    }
+}
+
 pub fn lint_rule(rule: &Rule) -> Vec<String> {
     let mut problems = Vec::new();
     let id_ok = !rule.id.is_empty()
@@ -126,20 +144,8 @@ pub fn lint_rule(rule: &Rule) -> Vec<String> {
     }
     // Parsing finds every error a user can fix in the pattern; compiling it (which the scan does
     // on first use, and the catalogue test does for every built-in rule) costs ten times more.
-    match rule::parser().parse(&rule.pattern) {
-        Ok(hir) => {
-            let groups = hir.properties().explicit_captures_len();
-            match rule.secret_group {
-                None if groups != 1 => problems.push(format!(
-                    "pattern must have exactly one capture group (the secret), it has {groups}; use (?:...) for the others"
-                )),
-                Some(g) if g > groups => problems.push(format!(
-                    "secret_group is {g} but the pattern has only {groups} capture group(s)"
-                )),
-                _ => {}
-            }
-        }
-        Err(e) => problems.push(format!("pattern does not compile: {e}")),
+    if let Err(problem) = parse_rule_pattern(rule) {
+        problems.push(problem);
     }
     for (what, re) in rule
         .allowlist
@@ -340,10 +346,9 @@ impl CompiledRule {
             source,
         };
         if eager {
-            let problems = lint_rule(&compiled.rule);
-            if let Some(p) = problems.into_iter().find(|p| p.starts_with("pattern")) {
-                return Err(fail(p));
-            }
+            // One parse checks the pattern and bounds its matches' lines.
+            let hir = parse_rule_pattern(&compiled.rule).map_err(fail)?;
+            let _ = compiled.line_ends.set(shape::line_ends(&hir));
         }
         Ok(compiled)
     }
@@ -618,13 +623,9 @@ impl SecretEngine {
                 }
             }
         }
-        // Per rule: not selected, selected on the lines of its keywords' hits (line-local rules,
-        // few hits), or selected for the whole blob.
-        let mut selected = vec![Selection::No; self.rules.len()];
-        let any = !self.always.is_empty() || !hits.is_empty();
-        for &r in &self.always {
-            selected[r as usize] = Selection::Whole;
-        }
+        // (rule, slot) picks, sparse so that a blob costs nothing for the rules it does not
+        // select: the rule runs on the lines of the hits in `slot` (line-local rules, few hits),
+        // or on the whole blob (`WHOLE`).
         if let Some(w) = windows {
             // Line-local rules only care about hits on the narrow windows' lines.
             for (_, positions) in &mut hits {
@@ -633,64 +634,43 @@ impl SecretEngine {
                 }
             }
         }
+        let mut picks: Vec<Pick> = self.always.iter().map(|&r| (r, WHOLE)).collect();
         for (slot, (k, positions)) in hits.iter().enumerate() {
             let overflow = positions.len() > MAX_WINDOWS;
             for &r in &self.keyword_rules[*k] {
-                let r = r as usize;
-                match &mut selected[r] {
-                    Selection::Whole => {}
-                    sel => {
-                        // With windows, only line-local rules look at the narrow ones alone.
-                        let span = self.rules[r].line_span();
-                        if overflow || span.is_none() || (windows.is_some() && span != Some(0)) {
-                            *sel = Selection::Whole;
-                        } else if positions.is_empty() {
-                            // Windowed: this keyword is only outside the narrow windows.
-                        } else if let Selection::Lines(slots) = sel {
-                            slots.push(slot);
-                        } else {
-                            *sel = Selection::Lines(vec![slot]);
-                        }
-                    }
+                // With windows, only line-local rules look at the narrow ones alone.
+                let span = self.rules[r as usize].line_span();
+                if overflow || span.is_none() || (windows.is_some() && span != Some(0)) {
+                    picks.push((r, WHOLE));
+                } else if !positions.is_empty() {
+                    picks.push((r, slot as u32));
                 }
+                // Else windowed, and this keyword is only outside the narrow windows.
             }
         }
         let mut out = Vec::new();
-        if !any {
+        if picks.is_empty() {
             return out;
         }
-        // (twin, regions, captures) of the regex runs so far.
-        let mut ran: Vec<(usize, Ranges, Ranges)> = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
-            if selected[i] == Selection::No {
-                continue;
-            }
+        picks.sort_unstable();
+        picks.dedup();
+        // (twin, selection, captures) of the regex runs so far: rules with the same pattern
+        // share one compiled regex and one run per selection.
+        let mut ran: Vec<(usize, &[Pick], Ranges)> = Vec::new();
+        for group in picks.chunk_by(|a, b| a.0 == b.0) {
+            let i = group[0].0 as usize;
+            let rule = &self.rules[i];
             if !rule.applies_to(path) {
                 continue;
             }
-            // Rules with the same pattern share one compiled regex and one run over a region.
+            // WHOLE sorts last and covers the rule's other slots.
+            let selection = match group.last() {
+                Some(&(_, WHOLE)) => &group[group.len() - 1..],
+                _ => group,
+            };
             let twin = self.twin_of[i] as usize;
-            let group = rule.rule.secret_group.unwrap_or(1);
+            let group_index = rule.rule.secret_group.unwrap_or(1);
             let started = self.timings.as_ref().map(|_| std::time::Instant::now());
-            let whole = || match windows {
-                None => vec![(0, bytes.len())],
-                Some(w) if rule.line_local() => w.narrow.clone(),
-                Some(w) => w.wide.clone(),
-            };
-            let regions = match &selected[i] {
-                Selection::Lines(slots) => {
-                    let positions: Vec<usize> = slots
-                        .iter()
-                        .flat_map(|&s| hits[s].1.iter().copied())
-                        .collect();
-                    if positions.len() > MAX_WINDOWS {
-                        whole()
-                    } else {
-                        line_windows(bytes, &positions, rule.line_span().unwrap_or(0))
-                    }
-                }
-                _ => whole(),
-            };
             let re = match self.rules[twin].regex(self.lite) {
                 Ok(re) => re,
                 Err(e) => {
@@ -701,21 +681,23 @@ impl SecretEngine {
                     continue;
                 }
             };
+            let same = |s: &[Pick]| s.iter().map(|p| p.1).eq(selection.iter().map(|p| p.1));
             let memo = self.has_twins[twin]
-                .then(|| ran.iter().position(|(t, r, _)| *t == twin && *r == regions))
+                .then(|| ran.iter().position(|(t, s, _)| *t == twin && same(s)))
                 .flatten();
             let captured = match memo {
                 Some(m) => &ran[m].2,
                 None => {
+                    let regions = self.regions(rule, bytes, windows, &hits, selection);
                     let mut caps = Vec::new();
                     for &(ws, we) in &regions {
                         for c in re.captures_iter(&bytes[ws..we]) {
-                            if let Some(m) = c.get_group(group).filter(|m| !m.is_empty()) {
+                            if let Some(m) = c.get_group(group_index).filter(|m| !m.is_empty()) {
                                 caps.push((ws + m.start, ws + m.end));
                             }
                         }
                     }
-                    ran.push((twin, regions, caps));
+                    ran.push((twin, selection, caps));
                     &ran[ran.len() - 1].2
                 }
             };
@@ -735,6 +717,34 @@ impl SecretEngine {
         }
         dedup_overlaps(&mut out, &self.rules);
         out
+    }
+
+    /// Where a rule's regex runs for a selection of its keywords' hits (see `scan_windows`).
+    fn regions(
+        &self,
+        rule: &CompiledRule,
+        bytes: &[u8],
+        windows: Option<&Windows>,
+        hits: &[(usize, Vec<usize>)],
+        selection: &[Pick],
+    ) -> Ranges {
+        let whole = || match windows {
+            None => vec![(0, bytes.len())],
+            Some(w) if rule.line_local() => w.narrow.clone(),
+            Some(w) => w.wide.clone(),
+        };
+        if selection.iter().any(|p| p.1 == WHOLE) {
+            return whole();
+        }
+        let positions: Vec<usize> = selection
+            .iter()
+            .flat_map(|p| hits[p.1 as usize].1.iter().copied())
+            .collect();
+        if positions.len() > MAX_WINDOWS {
+            whole()
+        } else {
+            line_windows(bytes, &positions, rule.line_span().unwrap_or(0))
+        }
     }
 
     fn accept(&self, rule: &CompiledRule, secret: &[u8]) -> Option<BTreeMap<String, String>> {
@@ -779,13 +789,11 @@ fn low_variety(secret: &[u8]) -> bool {
 type Ranges = Vec<(usize, usize)>;
 
 /// How a rule was selected for a blob by the keyword pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Selection {
-    No,
-    /// The keywords (slots in the blob's hit list) whose lines the rule's regex runs on.
-    Lines(Vec<usize>),
-    Whole,
-}
+/// A rule picked for a blob: (rule, slot of the keyword whose hits' lines it runs on).
+type Pick = (u32, u32);
+
+/// A pick's slot meaning "the whole blob" (or all windows), not the lines of one keyword's hits.
+const WHOLE: u32 = u32::MAX;
 
 /// Rules whose matches can span more line ends than this run on whole blobs.
 const MAX_LINE_SPAN: u32 = 4;
@@ -942,6 +950,46 @@ mod tests {
         assert_eq!(found(format!("{header}\n{seed}\n{filler}")), [2]);
         // Control: a line further is more than the pattern allows.
         assert!(found(format!("{filler}{header}\n\n{seed}\n{filler}")).is_empty());
+    }
+
+    #[test]
+    fn rules_sharing_a_pattern_each_run_on_their_own_keywords_lines() {
+        // Same pattern, different keywords: one compiled regex, but each rule's run covers the
+        // lines of its own keywords (a memo keyed on the pattern alone would lose `beta`'s key).
+        let rule = |id: &str, keyword: &str| {
+            format!(
+                r#"[[rules.custom]]
+id = "{id}"
+name = "{id}"
+severity = "high"
+confidence = "high"
+keywords = ["{keyword}"]
+pattern = '(?:alpha|beta)_key=([a-z0-9]{{12}})'
+description = "d"
+fix = "f"
+examples = ["{keyword}key=abcdefgh1234"]
+negative_examples = ["{keyword}key=short"]
+"#
+            )
+        };
+        let text = format!(
+            "version = 1\n{}{}",
+            rule("alpha-key", "alpha_"),
+            rule("beta-key", "beta_")
+        );
+        let config = crate::Config::parse(std::path::Path::new("t.toml"), &text).unwrap();
+        let scanner = crate::scan::Scanner::new(config).unwrap();
+        let filler = "x = 1\n".repeat(50);
+        let blob = format!("{filler}alpha_key=a1b2c3d4e5f6\n{filler}beta_key=z9y8x7w6v5u4\n");
+        let scan = scanner.scan_bytes("app.env", blob.as_bytes());
+        let mut found: Vec<_> = scan
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "alpha-key" || f.rule_id == "beta-key")
+            .map(|f| (f.rule_id.as_str(), f.line))
+            .collect();
+        found.sort();
+        assert_eq!(found, [("alpha-key", 51), ("beta-key", 102)]);
     }
 
     #[test]

@@ -20,7 +20,8 @@ pub fn max_line_ends(pattern: &str) -> Option<u32> {
     line_ends(&parser().parse(pattern).ok()?)
 }
 
-fn line_ends(h: &Hir) -> Option<u32> {
+/// [`max_line_ends`] of a parsed pattern.
+pub fn line_ends(h: &Hir) -> Option<u32> {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Some(0),
         HirKind::Literal(l) => Some(l.0.iter().filter(|&&b| b == b'\n').count() as u32),
