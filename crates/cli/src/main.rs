@@ -190,6 +190,23 @@ pub struct OutputArgs {
     pub verbose: bool,
 }
 
+/// glibc's malloc serves blocks under its mmap threshold from its heaps, and raises that
+/// threshold (up to 32 MiB) each time a mapped block is freed. A sweep frees large blocks all the
+/// time (files read whole, policy trees, regex caches), so after the first large file every later
+/// one lands in the heaps, whose freed holes stay resident. A fixed 256 KiB threshold gives them
+/// back to the system when freed: on the 236 MB tree of `benches/tree-corpus.sh` the peak RSS
+/// fell from 47 to 42 MB at the same speed. Directory scans only: a history scan inflates one
+/// buffer per blob, and mapping each anew cost 11 % of wall time on `benches/history.sh`.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
+    // SAFETY: `mallopt` only sets a parameter of glibc's allocator; it runs before the scan
+    // starts any thread (see `scan`), so no allocation races with the change.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 10);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     native::set_color(cli.color);
@@ -285,6 +302,9 @@ pub fn baseline_key() -> Option<Vec<u8>> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    if !args.git.active() {
+        return_large_blocks_to_the_system();
+    }
     git::set_threads(args.threads);
     if args.git.active() {
         return git::scan_command(&args.paths, &args.git, &args.common, &args.output);

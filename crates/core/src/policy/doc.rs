@@ -120,20 +120,23 @@ fn cfn_policy_props(rtype: &str) -> &'static [(&'static str, Option<Kind>)] {
     }
 }
 
-pub(crate) fn cfn(root: Node, src_lines: &[&str], diags: &mut Vec<String>) -> Doc {
+/// A CloudFormation template. Resources' properties and the parameters move out of `root`
+/// (a large template is not held twice); the checks read them from `resources` and `params`.
+pub(crate) fn cfn(mut root: Node, src_lines: &[&str], diags: &mut Vec<String>) -> Doc {
     let mut resources = Vec::new();
-    if let Some(m) = root.get("Resources").and_then(Node::as_map) {
+    if let Some(Value::Map(m)) = root.get_mut("Resources").map(|r| &mut r.v) {
         for (k, v) in m {
             let Some(rtype) = v.get("Type").and_then(|t| t.text()) else {
                 continue;
             };
+            let rtype = rtype.into_owned();
+            let props = v
+                .get_mut("Properties")
+                .map(|p| std::mem::replace(p, Node::null().clone()));
             resources.push(Resource {
-                rtype: rtype.into_owned(),
+                rtype,
                 name: k.name.clone(),
-                props: v
-                    .get("Properties")
-                    .cloned()
-                    .unwrap_or_else(|| Node::null().clone()),
+                props: props.unwrap_or_else(|| Node::null().clone()),
                 span: k.span,
                 anchor: format!("Resources.{}", k.name),
             });
@@ -187,11 +190,10 @@ pub(crate) fn cfn(root: Node, src_lines: &[&str], diags: &mut Vec<String>) -> Do
             }
         }
     }
-    let params = root
-        .get("Parameters")
-        .and_then(Node::as_map)
-        .map(|m| m.to_vec())
-        .unwrap_or_default();
+    let params = match root.get_mut("Parameters").map(|p| &mut p.v) {
+        Some(Value::Map(m)) => std::mem::take(m),
+        _ => Vec::new(),
+    };
     Doc {
         format: Format::Cfn,
         root,

@@ -5,6 +5,7 @@
 //! BOM); anything else is an error with line and column.
 
 use super::node::{Key, Node, Span, Value, MAX_DEPTH};
+use std::borrow::Cow;
 
 #[derive(Debug)]
 pub(crate) struct JsonError {
@@ -20,18 +21,33 @@ impl std::fmt::Display for JsonError {
 }
 
 pub(crate) fn parse(src: &str) -> Result<Node, JsonError> {
+    parse_keeping(src, Keep::All)
+}
+
+/// The parts of a JSON document that say what it is, read without building the rest: the
+/// top-level keys `policy::kind_of` looks at (containers among them left empty) and each
+/// resource's `Type`. A large JSON file that merely mentions `"Resources"` (a service catalogue,
+/// a schema) is told apart in one pass that allocates next to nothing. Errors are the full
+/// parser's: both walk the same grammar.
+pub(crate) fn outline(src: &str) -> Result<Node, JsonError> {
+    parse_keeping(src, Keep::Root)
+}
+
+fn parse_keeping(src: &str, keep: Keep) -> Result<Node, JsonError> {
     let mut p = Parser {
         b: src.as_bytes(),
         i: 0,
         line: 1,
         line_start: 0,
+        entries: Vec::new(),
+        items: Vec::new(),
     };
     if p.b.starts_with(b"\xEF\xBB\xBF") {
         p.i = 3;
         p.line_start = 3;
     }
     p.ws();
-    let n = p.value(0)?;
+    let n = p.value(0, keep)?;
     p.ws();
     if p.i < p.b.len() {
         return Err(p.err("trailing characters after the JSON value"));
@@ -39,14 +55,61 @@ pub(crate) fn parse(src: &str) -> Result<Node, JsonError> {
     Ok(n)
 }
 
+/// What of a value the parser builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Everything.
+    All,
+    /// Nothing: the value is checked and dropped.
+    Skip,
+    /// The value's kind: scalars whole, containers empty.
+    Shallow,
+    /// A document's root, for [`outline`].
+    Root,
+    /// The root's `Resources`: every resource, each with its `Type` only.
+    Resources,
+    Resource,
+}
+
+impl Keep {
+    /// What to keep of the value under `key` in a map kept this way.
+    fn child(self, key: &str) -> Keep {
+        match self {
+            Keep::All => Keep::All,
+            Keep::Skip | Keep::Shallow => Keep::Skip,
+            Keep::Root => match key {
+                "Resources" => Keep::Resources,
+                "AWSTemplateFormatVersion" | "phases" | "jobs" | "on" | "true" => Keep::Shallow,
+                k if k.eq_ignore_ascii_case("Statement") => Keep::Shallow,
+                _ => Keep::Skip,
+            },
+            Keep::Resources => Keep::Resource,
+            Keep::Resource if key == "Type" => Keep::All,
+            Keep::Resource => Keep::Skip,
+        }
+    }
+
+    /// What to keep of a sequence's items.
+    fn item(self) -> Keep {
+        match self {
+            Keep::All => Keep::All,
+            _ => Keep::Skip,
+        }
+    }
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     line: u32,
     line_start: usize,
+    /// Entries of the maps and items of the sequences being parsed, innermost last: each
+    /// container moves its own out at its end into a vector of exactly its size.
+    entries: Vec<(Key, Node)>,
+    items: Vec<Node>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, msg: &'static str) -> JsonError {
         JsonError {
             line: self.line,
@@ -83,7 +146,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, JsonError> {
+    fn value(&mut self, depth: usize, keep: Keep) -> Result<Node, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.err("nesting too deep"));
         }
@@ -92,7 +155,7 @@ impl Parser<'_> {
             None => return Err(self.err("unexpected end of input")),
             Some(b'{') => {
                 self.i += 1;
-                let mut m = Vec::new();
+                let base = self.entries.len();
                 self.ws();
                 if self.b.get(self.i) == Some(&b'}') {
                     self.i += 1;
@@ -111,8 +174,12 @@ impl Parser<'_> {
                         }
                         self.i += 1;
                         self.ws();
-                        let v = self.value(depth + 1)?;
-                        m.push((Key { name, span: kspan }, v));
+                        let child = keep.child(&name);
+                        let v = self.value(depth + 1, child)?;
+                        if child != Keep::Skip {
+                            let name = name.into_owned();
+                            self.entries.push((Key { name, span: kspan }, v));
+                        }
                         self.ws();
                         match self.b.get(self.i) {
                             Some(b',') => self.i += 1,
@@ -124,18 +191,21 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Value::Map(m)
+                Value::Map(self.entries.drain(base..).collect())
             }
             Some(b'[') => {
                 self.i += 1;
-                let mut s = Vec::new();
+                let base = self.items.len();
                 self.ws();
                 if self.b.get(self.i) == Some(&b']') {
                     self.i += 1;
                 } else {
                     loop {
                         self.ws();
-                        s.push(self.value(depth + 1)?);
+                        let v = self.value(depth + 1, keep.item())?;
+                        if keep.item() != Keep::Skip {
+                            self.items.push(v);
+                        }
                         self.ws();
                         match self.b.get(self.i) {
                             Some(b',') => self.i += 1,
@@ -147,9 +217,15 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Value::Seq(s)
+                Value::Seq(self.items.drain(base..).collect())
             }
-            Some(b'"') => Value::Str(self.string()?),
+            Some(b'"') => {
+                let s = self.string()?;
+                match keep {
+                    Keep::Skip => Value::Null,
+                    _ => Value::Str(s.into_owned()),
+                }
+            }
             Some(b't') => self.word(b"true", Value::Bool(true))?,
             Some(b'f') => self.word(b"false", Value::Bool(false))?,
             Some(b'n') => self.word(b"null", Value::Null)?,
@@ -162,7 +238,10 @@ impl Parser<'_> {
                         break;
                     }
                 }
-                Value::Num(String::from_utf8_lossy(&self.b[s..self.i]).into_owned())
+                match keep {
+                    Keep::Skip => Value::Null,
+                    _ => Value::Num(String::from_utf8_lossy(&self.b[s..self.i]).into_owned()),
+                }
             }
             Some(_) => return Err(self.err("unexpected character")),
         };
@@ -178,8 +257,17 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    /// A string at the opening quote: borrowed from the source unless it holds escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.i += 1; // opening quote
+        let start = self.i;
+        // The common case: no escape before the closing quote.
+        if let Some(n) = memchr::memchr3(b'"', b'\\', b'\n', &self.b[start..]) {
+            if self.b[start + n] == b'"' {
+                self.i = start + n + 1;
+                return Ok(String::from_utf8_lossy(&self.b[start..start + n]));
+            }
+        }
         let mut out: Vec<u8> = Vec::new();
         loop {
             let Some(&c) = self.b.get(self.i) else {
@@ -226,7 +314,7 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        Ok(Cow::Owned(String::from_utf8_lossy(&out).into_owned()))
     }
 }
 

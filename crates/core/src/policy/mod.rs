@@ -263,10 +263,10 @@ fn sniff(path: &str, bytes: &[u8]) -> Option<Sniff> {
 }
 
 fn parse(sniff: &Sniff, src: &str, diags: &mut Vec<String>) -> Vec<Doc> {
-    let lines: Vec<&str> = src.lines().collect();
+    let lines = || src.lines().collect::<Vec<&str>>();
     match sniff.syntax {
         Syntax::Hcl => match hcl::parse(src) {
-            Ok(blocks) => vec![doc::tf(blocks, &lines, diags)],
+            Ok(blocks) => vec![doc::tf(blocks, &lines(), diags)],
             Err(e) => {
                 diags.push(format!(
                     "{e} (Terraform parse error; policy checks skipped)"
@@ -274,21 +274,29 @@ fn parse(sniff: &Sniff, src: &str, diags: &mut Vec<String>) -> Vec<Doc> {
                 Vec::new()
             }
         },
-        Syntax::Json => match json::parse(src) {
-            Ok(mut root) => {
+        // The outline first: most JSON files with a marker somewhere are no document of ours.
+        Syntax::Json => match json::outline(src).and_then(|o| match kind_of(&o) {
+            Some(_) => json::parse(src).map(Some),
+            None => Ok(None),
+        }) {
+            Ok(Some(mut root)) => {
                 node::fold_intrinsics(&mut root, 0);
-                classify(root, &lines, diags).into_iter().collect()
+                classify(root, &lines(), diags).into_iter().collect()
             }
+            Ok(None) => Vec::new(),
             Err(e) => {
                 diags.push(format!("{e} (JSON parse error; policy checks skipped)"));
                 Vec::new()
             }
         },
         Syntax::Yaml => match yaml::parse(src) {
-            Ok(roots) => roots
-                .into_iter()
-                .filter_map(|r| classify(r, &lines, diags))
-                .collect(),
+            Ok(roots) => {
+                let lines = lines();
+                roots
+                    .into_iter()
+                    .filter_map(|r| classify(r, &lines, diags))
+                    .collect()
+            }
             Err(e) => {
                 diags.push(format!("{e} (YAML parse error; policy checks skipped)"));
                 Vec::new()
@@ -297,8 +305,18 @@ fn parse(sniff: &Sniff, src: &str, diags: &mut Vec<String>) -> Vec<Doc> {
     }
 }
 
-/// What a parsed JSON or YAML document is, by content.
-fn classify(root: Node, lines: &[&str], diags: &mut Vec<String>) -> Option<Doc> {
+/// What a parsed JSON or YAML document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cfn,
+    Policy,
+    Buildspec,
+    Workflow,
+}
+
+/// What a document is, by content: only the root's keys and each resource's `Type` count
+/// (`json::outline` keeps just those).
+fn kind_of(root: &Node) -> Option<Kind> {
     root.as_map()?;
     let cfn = root.get("AWSTemplateFormatVersion").is_some()
         || root
@@ -306,20 +324,28 @@ fn classify(root: Node, lines: &[&str], diags: &mut Vec<String>) -> Option<Doc> 
             .and_then(Node::as_map)
             .is_some_and(|m| m.iter().any(|(_, v)| v.get("Type").is_some()));
     if cfn {
-        return Some(doc::cfn(root, lines, diags));
-    }
-    if root.get_ci("Statement").is_some() {
-        return Some(doc::raw_policy(root, diags));
-    }
-    if root.get("phases").is_some_and(|p| p.as_map().is_some()) {
-        return Some(doc::plain(Format::Buildspec, root));
-    }
-    if root.get("jobs").is_some_and(|p| p.as_map().is_some())
+        Some(Kind::Cfn)
+    } else if root.get_ci("Statement").is_some() {
+        Some(Kind::Policy)
+    } else if root.get("phases").is_some_and(|p| p.as_map().is_some()) {
+        Some(Kind::Buildspec)
+    } else if root.get("jobs").is_some_and(|p| p.as_map().is_some())
         && (root.get("on").is_some() || root.get("true").is_some())
     {
-        return Some(doc::plain(Format::Workflow, root));
+        Some(Kind::Workflow)
+    } else {
+        None
     }
-    None
+}
+
+/// The document a parsed JSON or YAML root is, if any.
+fn classify(root: Node, lines: &[&str], diags: &mut Vec<String>) -> Option<Doc> {
+    Some(match kind_of(&root)? {
+        Kind::Cfn => doc::cfn(root, lines, diags),
+        Kind::Policy => doc::raw_policy(root, diags),
+        Kind::Buildspec => doc::plain(Format::Buildspec, root),
+        Kind::Workflow => doc::plain(Format::Workflow, root),
+    })
 }
 
 #[cfg(test)]
@@ -328,6 +354,107 @@ mod tests {
 
     fn sniffed(path: &str, text: &str) -> Option<(Syntax, bool)> {
         sniff(path, text.as_bytes()).map(|s| (s.syntax, s.strong))
+    }
+
+    /// The kind a JSON text's outline tells, and the kind its full parse tells.
+    fn kinds(text: &str) -> (Option<Kind>, Option<Kind>) {
+        let outline = json::outline(text).unwrap();
+        let mut full = json::parse(text).unwrap();
+        node::fold_intrinsics(&mut full, 0);
+        (kind_of(&outline), kind_of(&full))
+    }
+
+    #[test]
+    fn a_json_outline_tells_what_the_full_parse_tells() {
+        let pad = format!(
+            "\"pad\": {{\"Resources\": [\"{}\"], \"x\": {{\"Type\": 1}}}}",
+            "y".repeat(5000)
+        );
+        let cases = [
+            (
+                r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#.to_string(),
+                Some(Kind::Cfn),
+            ),
+            (
+                format!(
+                    r#"{{{pad}, "Resources": {{"B": {{"Properties": {{}}, "Type": "AWS::S3::Bucket"}}}}}}"#
+                ),
+                Some(Kind::Cfn),
+            ),
+            (
+                r#"{"Version": "2012-10-17", "statement": [{"Effect": "Allow"}]}"#.to_string(),
+                Some(Kind::Policy),
+            ),
+            (
+                r#"{"version": 0.2, "phases": {"build": {"commands": ["make"]}}}"#.to_string(),
+                Some(Kind::Buildspec),
+            ),
+            (
+                r#"{"on": "push", "jobs": {"a": {"runs-on": "x"}}}"#.to_string(),
+                Some(Kind::Workflow),
+            ),
+            (
+                r#"{"true": ["push"], "jobs": {}}"#.to_string(),
+                Some(Kind::Workflow),
+            ),
+            // Controls: the markers below the root, resources without a type, the wrong shapes.
+            (format!("{{{pad}}}"), None),
+            (
+                r#"{"Resources": {"B": {"Properties": {"Type": "x"}}}}"#.to_string(),
+                None,
+            ),
+            (r#"{"Resources": ["Type"]}"#.to_string(), None),
+            (r#"{"phases": ["build"], "jobs": {}}"#.to_string(), None),
+            (
+                r#"{"jobs": {"Fn::Sub": "x"}, "on": "push"}"#.to_string(),
+                None,
+            ),
+            (r#"[{"Statement": []}]"#.to_string(), None),
+            ("{\"s\\u0074atement\": []}".to_string(), Some(Kind::Policy)),
+        ];
+        for (text, want) in &cases {
+            let (outline, full) = kinds(text);
+            assert_eq!(full, *want, "{text}");
+            // The outline may only err towards a full parse (an intrinsic folded away a shape).
+            assert!(outline == full || full.is_none(), "{text}: {outline:?}");
+        }
+        // Every JSON fixture of the policy checks.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policy");
+        let mut seen = 0;
+        for check in std::fs::read_dir(dir).unwrap() {
+            let check = check.unwrap().path();
+            if !check.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(check).unwrap() {
+                let path = f.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let (outline, full) = kinds(&text);
+                    assert!(full.is_some(), "{}", path.display());
+                    assert_eq!(outline, full, "{}", path.display());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 20, "{seen} JSON fixtures");
+    }
+
+    #[test]
+    fn a_json_outline_reports_the_errors_of_the_full_parse() {
+        for bad in [
+            "{\"a\": }",
+            "{\"Resources\": {\"B\": [1,]}}",
+            "{\"x\": \"a\nb\"}",
+            "{} x",
+            "{\"k\": tru}",
+        ] {
+            let (o, f) = (
+                json::outline(bad).unwrap_err(),
+                json::parse(bad).unwrap_err(),
+            );
+            assert_eq!(o.to_string(), f.to_string(), "{bad}");
+        }
     }
 
     #[test]

@@ -141,6 +141,14 @@ impl Node {
             .map(|(k, v)| (k, v))
     }
 
+    /// Value of `key` in a map (exact match), to change or take.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.v {
+            Value::Map(m) => m.iter_mut().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// Value of `key`, ignoring ASCII case.
     pub fn get_ci(&self, key: &str) -> Option<&Node> {
         self.entry_ci(key).map(|(_, v)| v)

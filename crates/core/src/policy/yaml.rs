@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-const MAX_ALIAS_NODES: usize = 100_000;
+/// Nodes aliases may copy in one stream: far more than templates reuse (a few hundred), and a
+/// bound on what a hostile file can make the parser hold (each node is ~100 bytes).
+const MAX_ALIAS_NODES: usize = 20_000;
 
 enum Frame {
     Seq {
@@ -122,15 +124,16 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, String> {
                 push(&mut stack, &mut docs, n);
             }
             Event::Alias(id) => {
-                let n = anchors
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| Node::new(Value::Null, start_span(&mark)));
-                let cost = count(&n, 0);
+                // Counted before copying: the copy is what the budget bounds.
+                let cost = anchors.get(&id).map_or(1, |n| count(n, 0));
                 if cost > alias_budget {
                     return Err(format!("{}: too many alias expansions", mark.line()));
                 }
                 alias_budget -= cost;
+                let n = anchors
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| Node::new(Value::Null, start_span(&mark)));
                 push(&mut stack, &mut docs, n);
             }
         }
@@ -273,6 +276,28 @@ mod tests {
         assert!(matches!(d[0].get("b").unwrap().v, Value::Str(_)));
         assert!(matches!(d[0].get("c").unwrap().v, Value::Num(_)));
         assert!(d[0].get("on").is_some());
+    }
+
+    /// `l0: &l0 [x, x]`, `l1: &l1 [*l0, *l0]`, ...: level `n` expands to 2^(n+2) - 1 nodes.
+    fn laughs(levels: usize) -> String {
+        let mut s = "l0: &l0 [x, x]\n".to_string();
+        for i in 1..levels {
+            s += &format!("l{i}: &l{i} [*l{}, *l{}]\n", i - 1, i - 1);
+        }
+        s
+    }
+
+    #[test]
+    fn aliases_expand_within_a_budget() {
+        // Merge keys and scalar aliases, as templates use them.
+        let docs = parse("base: &b {Effect: Allow}\ns: &s x\nst:\n  <<: *b\n  Sid: *s\n").unwrap();
+        let st = docs[0].get("st").unwrap();
+        assert_eq!(st.get("Effect").and_then(Node::lit), Some("Allow"));
+        assert_eq!(st.get("Sid").and_then(Node::lit), Some("x"));
+        // Twelve levels copy about 16k nodes: allowed. Twenty would copy two million.
+        assert!(parse(&laughs(12)).is_ok());
+        let err = parse(&laughs(20)).unwrap_err();
+        assert!(err.contains("too many alias expansions"), "{err}");
     }
 
     #[test]
