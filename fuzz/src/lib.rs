@@ -82,6 +82,9 @@ fn policy_as(paths: &[&str], data: &[u8]) {
 /// JSON policies and CloudFormation JSON.
 pub fn policy_json(data: &[u8]) {
     policy_as(&["x.json"], data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        policy::check_json_outline(text);
+    }
 }
 
 /// CloudFormation YAML, GitHub workflows and CodeBuild buildspecs.
