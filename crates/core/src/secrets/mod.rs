@@ -110,8 +110,6 @@ pub struct RuleProblem {
     pub message: String,
 }
 
-/// Static checks on a rule: one capture group, valid regex, keywords, docs, validator name.
-/// Examples are checked by running them through an engine (see [`check_examples`]).
 /// The rule's pattern parsed, or what is wrong with it (a syntax error, the wrong number of
 /// capture groups for its `secret_group`).
 fn parse_rule_pattern(rule: &Rule) -> Result<regex_syntax::hir::Hir, String> {
@@ -130,6 +128,8 @@ fn parse_rule_pattern(rule: &Rule) -> Result<regex_syntax::hir::Hir, String> {
     }
 }
 
+/// Static checks on a rule: one capture group, valid regex, keywords, docs, validator name.
+/// Examples are checked by running them through an engine (see [`check_examples`]).
 pub fn lint_rule(rule: &Rule) -> Vec<String> {
     let mut problems = Vec::new();
     let id_ok = !rule.id.is_empty()
