@@ -788,7 +788,6 @@ fn low_variety(secret: &[u8]) -> bool {
 /// Byte ranges in a blob.
 type Ranges = Vec<(usize, usize)>;
 
-/// How a rule was selected for a blob by the keyword pass.
 /// A rule picked for a blob: (rule, slot of the keyword whose hits' lines it runs on).
 type Pick = (u32, u32);
 
