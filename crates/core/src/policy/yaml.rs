@@ -40,15 +40,13 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, String> {
     let mut alias_budget = MAX_ALIAS_NODES;
     // The parser reports the end of the stream one line past a text without a final newline.
     let (eof_line, eof_col) = crate::config::line_col(src, src.len());
+    let lines = LineMap::new(src);
     loop {
         let (ev, mark) = parser.next_token().map_err(|e| {
-            format!(
-                "{}:{}: {}",
-                e.marker().line(),
-                e.marker().col() + 1,
-                e.info()
-            )
+            let (line, col) = lines.at(e.marker());
+            format!("{line}:{col}: {}", e.info())
         })?;
+        let mark = lines.mark(&mark);
         match ev {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {}
@@ -178,11 +176,66 @@ fn push(stack: &mut [Frame], docs: &mut Vec<Node>, n: Node) {
     }
 }
 
-fn start_span(mark: &Marker) -> Span {
+/// YAML breaks lines at a lone `\r` as well as at `\n`; pipeguard's lines are `\n` lines. When a
+/// text holds a lone `\r`, the parser's positions are mapped back: per YAML line, the `\n` line
+/// it lies on and the column it starts at there.
+struct LineMap(Option<Vec<(usize, usize)>>);
+
+impl LineMap {
+    fn new(src: &str) -> LineMap {
+        let b = src.as_bytes();
+        let lone_cr = |i: usize| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n');
+        if !memchr::memchr_iter(b'\r', b).any(lone_cr) {
+            return LineMap(None);
+        }
+        let (mut line, mut start) = (1, 0);
+        let mut map = vec![(1, 0)];
+        for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+            if b[i] == b'\n' {
+                (line, start) = (line + 1, i + 1);
+                map.push((line, 0));
+            } else if lone_cr(i) {
+                map.push((line, i + 1 - start));
+            }
+        }
+        LineMap(Some(map))
+    }
+
+    /// A parser position as pipeguard counts it.
+    fn mark(&self, mark: &Marker) -> Pos {
+        let Some(map) = &self.0 else {
+            return Pos(mark.line(), mark.col());
+        };
+        let (line, offset) = map[mark.line().clamp(1, map.len()) - 1];
+        Pos(line, offset + mark.col())
+    }
+
+    /// 1-based line and column of a parser position.
+    fn at(&self, mark: &Marker) -> (usize, usize) {
+        let Pos(line, col) = self.mark(mark);
+        (line, col + 1)
+    }
+}
+
+/// A position: 1-based `\n` line, 0-based column.
+#[derive(Debug, Clone, Copy)]
+struct Pos(usize, usize);
+
+impl Pos {
+    fn line(&self) -> usize {
+        self.0
+    }
+
+    fn col(&self) -> usize {
+        self.1
+    }
+}
+
+fn start_span(mark: &Pos) -> Span {
     Span::point(mark.line() as u32, mark.col() as u32 + 1)
 }
 
-fn scalar_span(mark: &Marker, value: &str, style: TScalarStyle) -> Span {
+fn scalar_span(mark: &Pos, value: &str, style: TScalarStyle) -> Span {
     let mut s = start_span(mark);
     if !matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) && !value.contains('\n') {
         let quotes = u32::from(!matches!(style, TScalarStyle::Plain)) * 2;
@@ -298,6 +351,21 @@ mod tests {
         assert!(parse(&laughs(12)).is_ok());
         let err = parse(&laughs(20)).unwrap_err();
         assert!(err.contains("too many alias expansions"), "{err}");
+    }
+
+    #[test]
+    fn lone_carriage_returns_break_yaml_lines_but_not_ours() {
+        // YAML ends a line at `\r`; reports count `\n` lines, so `b` is on line 1, column 6.
+        let d = parse("a: 1\rb: 2\r\nc:\r  - x\n").unwrap();
+        let (b, _) = d[0].entry("b").unwrap();
+        assert_eq!((b.span.line, b.span.col), (1, 6));
+        let (c, v) = d[0].entry("c").unwrap();
+        assert_eq!((c.span.line, c.span.col), (2, 1));
+        let x = &v.as_seq().unwrap()[0];
+        assert_eq!((x.span.line, x.span.col, x.lit()), (2, 8, Some("x")));
+        // Errors too: the bad line is the second `\n` line.
+        let err = parse("a: 1\n\rb: [\r").unwrap_err();
+        assert!(err.starts_with("2:"), "{err}");
     }
 
     #[test]
